@@ -1,0 +1,1 @@
+//! A stateful fake of GitHub's Packages REST API.

@@ -1,0 +1,57 @@
+//! `list`: the owner's packages of one type and their active versions.
+
+use anyhow::Context;
+
+use crate::actions::Runtime;
+use crate::github::{Client, VersionState};
+use crate::inputs::Config;
+use crate::inventory;
+use crate::report::ListReport;
+
+/// How the terminal table is shown.
+#[derive(Debug, Clone, Default)]
+pub struct Display {
+    /// Show at most this many versions per package at the terminal (the outputs hold all).
+    pub versions_per_package: Option<usize>,
+}
+
+/// Lists, then writes the `packages` and `versions` outputs, the summary and the terminal table.
+pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyhow::Result<()> {
+    let client = Client::new(config.api_url.clone(), config.token.clone())
+        .context("could not set up the HTTP client")?;
+    let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    let packages =
+        inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;
+    runtime.info(&format!(
+        "Listing the versions of {} {} package(s) of {scope}",
+        packages.len(),
+        config.package_type
+    ));
+    let listings =
+        inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
+
+    let report = ListReport {
+        scope: &scope,
+        package_type: config.package_type,
+        listings: &listings,
+    };
+    for (name, value) in [
+        ("packages", report.packages_json()),
+        ("versions", report.versions_json()),
+    ] {
+        if let Err(err) = runtime.set_output(name, &value) {
+            runtime.warning(&format!("{err}; the job summary lists what was found"));
+        }
+    }
+    runtime
+        .append_summary(&report.markdown())
+        .context("could not write the job summary")?;
+    runtime.print(&report.terminal(display.versions_per_package));
+    runtime.info(&format!(
+        "Found {} package(s) with {} active version(s) in {} request(s)",
+        listings.len(),
+        report.version_count(),
+        client.requests_sent()
+    ));
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! Errors from the API, with what the user can do about them.
+
+use std::fmt;
+
+use reqwest::Method;
+
+/// A request that did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub struct ApiError {
+    pub method: Method,
+    /// The path after the API base, e.g. `/orgs/acme/packages/container/app`.
+    pub path: String,
+    pub kind: ApiErrorKind,
+}
+
+#[derive(Debug)]
+pub enum ApiErrorKind {
+    /// GitHub answered with an error status.
+    Status {
+        status: u16,
+        /// GitHub's `message`, or the start of the body when it has none.
+        message: String,
+        hint: Option<&'static str>,
+    },
+    /// No answer: connection refused, reset, timed out.
+    Transport(reqwest::Error),
+    /// An answer we could not read.
+    Decode(String),
+    /// A pagination link that points away from the API: following it would send the token there.
+    ForeignLink(String),
+}
+
+impl ApiError {
+    /// The HTTP status, when GitHub answered.
+    pub fn status(&self) -> Option<u16> {
+        match self.kind {
+            ApiErrorKind::Status { status, .. } => Some(status),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (method, path) = (&self.method, &self.path);
+        match &self.kind {
+            ApiErrorKind::Status {
+                status,
+                message,
+                hint,
+            } => {
+                write!(f, "GitHub answered {status} to {method} {path}: {message}")?;
+                if let Some(hint) = hint {
+                    write!(f, ". {hint}")?;
+                }
+                Ok(())
+            }
+            ApiErrorKind::Transport(err) => {
+                write!(f, "{method} {path} failed: {}", without_url(err))
+            }
+            ApiErrorKind::Decode(reason) => {
+                write!(
+                    f,
+                    "could not read GitHub's answer to {method} {path}: {reason}"
+                )
+            }
+            ApiErrorKind::ForeignLink(link) => write!(
+                f,
+                "{method} {path}: the next page is on another host ({link}); not following it, \
+                 so that the token is not sent there. Check `api-url`"
+            ),
+        }
+    }
+}
+
+/// reqwest's message with the cause chain, without the URL it adds (we print the path already).
+fn without_url(err: &reqwest::Error) -> String {
+    let mut message = if err.is_timeout() {
+        "timed out".to_string()
+    } else if err.is_connect() {
+        "could not connect".to_string()
+    } else {
+        "request failed".to_string()
+    };
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// What a user can do about an error status, where the cause is known.
+pub(crate) fn hint_for(method: &Method, path: &str, status: u16) -> Option<&'static str> {
+    let is_listing = *method == Method::GET && path.ends_with("/packages");
+    match status {
+        401 => {
+            Some("The token was not accepted: check the `token` input (expired, revoked, or empty)")
+        }
+        403 if is_listing => Some(
+            "This token may not list the owner's packages (GITHUB_TOKEN cannot): name the \
+             packages exactly in `packages`, or use a PAT with the `read:packages` scope",
+        ),
+        403 => Some(
+            "The token lacks a permission: a PAT needs `read:packages` (plus `delete:packages` to \
+             delete, `write:packages` to restore); GITHUB_TOKEN needs `permissions: packages: \
+             write` and access to the package in its \"Manage Actions access\" settings",
+        ),
+        404 => Some(
+            "Check `owner`, `owner-type`, `package-type` and the package name, and that the \
+             token can see the package (GitHub answers 404 when it may not)",
+        ),
+        _ => None,
+    }
+}

@@ -1,0 +1,347 @@
+//! A typed client for GitHub's Packages REST API.
+//!
+//! Every request goes through [`Client::send`]: it adds GitHub's headers and the token, and turns
+//! error statuses into [`ApiError`]s that say what to do. Listings follow the `Link` header until
+//! the last page.
+
+mod endpoints;
+mod error;
+mod link;
+mod token;
+mod types;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{Method, Response};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+pub use endpoints::{Endpoint, Scope, encode_segment};
+pub use error::{ApiError, ApiErrorKind};
+pub use link::PageLinks;
+pub use token::Token;
+pub use types::{
+    Account, ContainerMetadata, Package, PackageType, PackageVersion, RepositoryRef, VersionId,
+    VersionMetadata, VersionState, Visibility,
+};
+
+/// The REST API version this client was written against.
+pub const API_VERSION: &str = "2022-11-28";
+/// GitHub's largest page.
+const PER_PAGE: &str = "100";
+
+/// A client for one API base URL and one token.
+pub struct Client {
+    http: reqwest::Client,
+    /// `https://api.github.com` or `https://HOST/api/v3`, without a trailing slash.
+    api_base: Url,
+    token: Token,
+    requests_sent: AtomicU64,
+}
+
+impl Client {
+    pub fn new(api_base: Url, token: Token) -> Result<Client, reqwest::Error> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("application/vnd.github+json"),
+        );
+        headers.insert(
+            "X-GitHub-Api-Version",
+            HeaderValue::from_static(API_VERSION),
+        );
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("package-warden/", env!("CARGO_PKG_VERSION"))),
+        );
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            // Redirects would carry the token along; GitHub's API does not need them.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(Client {
+            http,
+            api_base,
+            token,
+            requests_sent: AtomicU64::new(0),
+        })
+    }
+
+    /// How many requests this client has sent.
+    pub fn requests_sent(&self) -> u64 {
+        self.requests_sent.load(Ordering::Relaxed)
+    }
+
+    fn url_for(&self, path: &str) -> Url {
+        let mut url = self.api_base.clone();
+        let base_path = self.api_base.path().trim_end_matches('/');
+        url.set_path(&format!("{base_path}{path}"));
+        url
+    }
+
+    /// The path relative to the API base, for messages.
+    fn relative_path(&self, url: &Url) -> String {
+        let base_path = self.api_base.path().trim_end_matches('/');
+        let path = url.path().strip_prefix(base_path).unwrap_or(url.path());
+        match url.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_string(),
+        }
+    }
+
+    /// Sends one request; an error status becomes an [`ApiError`].
+    #[tracing::instrument(level = "debug", skip(self), fields(path = %self.relative_path(&url)))]
+    async fn send(&self, method: Method, url: Url) -> Result<Response, ApiError> {
+        let path = self.relative_path(&url);
+        let fail = |kind| ApiError {
+            method: method.clone(),
+            path: path.clone(),
+            kind,
+        };
+        self.requests_sent.fetch_add(1, Ordering::Relaxed);
+        let mut request = self.http.request(method.clone(), url);
+        if !self.token.is_empty() {
+            request = request.header(AUTHORIZATION, format!("Bearer {}", self.token.expose()));
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|err| fail(ApiErrorKind::Transport(err)))?;
+        let status = response.status();
+        tracing::debug!(status = status.as_u16(), "answered");
+        if status.is_success() {
+            return Ok(response);
+        }
+        let body = response.text().await.unwrap_or_default();
+        let message = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("message")?.as_str().map(str::to_string))
+            .unwrap_or_else(|| body.chars().take(200).collect());
+        let status = status.as_u16();
+        Err(fail(ApiErrorKind::Status {
+            status,
+            message,
+            hint: error::hint_for(&method, &path, status),
+        }))
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<T, ApiError> {
+        let path = self.relative_path(&url);
+        let response = self.send(Method::GET, url).await?;
+        decode(response, &path).await
+    }
+
+    /// Fetches every page of a listing, following `Link: rel="next"`.
+    async fn get_all_pages<T: DeserializeOwned>(&self, mut url: Url) -> Result<Vec<T>, ApiError> {
+        url.query_pairs_mut().append_pair("per_page", PER_PAGE);
+        let mut items = Vec::new();
+        loop {
+            let path = self.relative_path(&url);
+            let response = self.send(Method::GET, url).await?;
+            let links = response
+                .headers()
+                .get("link")
+                .and_then(|v| v.to_str().ok())
+                .map(PageLinks::parse)
+                .unwrap_or_default();
+            let page: Vec<T> = decode(response, &path).await?;
+            items.extend(page);
+            let Some(next) = links.next else {
+                return Ok(items);
+            };
+            url = self.same_origin(&next).ok_or_else(|| ApiError {
+                method: Method::GET,
+                path: path.clone(),
+                kind: ApiErrorKind::ForeignLink(next.clone()),
+            })?;
+        }
+    }
+
+    /// Parses a link and checks that it points at our API, where the token may go.
+    fn same_origin(&self, link: &str) -> Option<Url> {
+        let url = Url::parse(link).ok()?;
+        (url.origin() == self.api_base.origin()).then_some(url)
+    }
+
+    fn endpoint_url(
+        &self,
+        endpoint: Endpoint,
+        scope: &Scope,
+        package: Option<(PackageType, &str)>,
+        version: Option<VersionId>,
+    ) -> Url {
+        self.url_for(&endpoint.path(scope, package, version))
+    }
+
+    /// `GET /users/{login}`: a user or an organisation (see [`Account::is_organization`]).
+    pub async fn get_account(&self, login: &str) -> Result<Account, ApiError> {
+        self.get_json(self.url_for(&format!("/users/{}", encode_segment(login))))
+            .await
+    }
+
+    /// `GET /user`: the account the token belongs to.
+    pub async fn token_account(&self) -> Result<Account, ApiError> {
+        self.get_json(self.url_for("/user")).await
+    }
+
+    /// Every package of a type in a scope, optionally only of one visibility.
+    pub async fn list_packages(
+        &self,
+        scope: &Scope,
+        package_type: PackageType,
+        visibility: Option<Visibility>,
+    ) -> Result<Vec<Package>, ApiError> {
+        let mut url = self.endpoint_url(Endpoint::ListPackages, scope, None, None);
+        url.query_pairs_mut()
+            .append_pair("package_type", package_type.as_str());
+        if let Some(visibility) = visibility {
+            url.query_pairs_mut()
+                .append_pair("visibility", visibility.as_str());
+        }
+        self.get_all_pages(url).await
+    }
+
+    pub async fn get_package(
+        &self,
+        scope: &Scope,
+        package_type: PackageType,
+        name: &str,
+    ) -> Result<Package, ApiError> {
+        let url = self.endpoint_url(
+            Endpoint::GetPackage,
+            scope,
+            Some((package_type, name)),
+            None,
+        );
+        self.get_json(url).await
+    }
+
+    /// Deletes a package with all its versions (restorable for 30 days).
+    pub async fn delete_package(
+        &self,
+        scope: &Scope,
+        package_type: PackageType,
+        name: &str,
+    ) -> Result<(), ApiError> {
+        let url = self.endpoint_url(
+            Endpoint::DeletePackage,
+            scope,
+            Some((package_type, name)),
+            None,
+        );
+        self.send(Method::DELETE, url).await.map(drop)
+    }
+
+    /// Restores a deleted package. `restore_token` is GitHub's optional `token` parameter for a
+    /// package whose namespace was reused.
+    pub async fn restore_package(
+        &self,
+        scope: &Scope,
+        package_type: PackageType,
+        name: &str,
+        restore_token: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let mut url = self.endpoint_url(
+            Endpoint::RestorePackage,
+            scope,
+            Some((package_type, name)),
+            None,
+        );
+        if let Some(restore_token) = restore_token {
+            url.query_pairs_mut().append_pair("token", restore_token);
+        }
+        self.send(Method::POST, url).await.map(drop)
+    }
+
+    /// Every version of a package in the given state.
+    pub async fn list_versions(
+        &self,
+        scope: &Scope,
+        package_type: PackageType,
+        name: &str,
+        state: VersionState,
+    ) -> Result<Vec<PackageVersion>, ApiError> {
+        let mut url = self.endpoint_url(
+            Endpoint::ListVersions,
+            scope,
+            Some((package_type, name)),
+            None,
+        );
+        url.query_pairs_mut().append_pair("state", state.as_str());
+        self.get_all_pages(url).await
+    }
+
+    pub async fn get_version(
+        &self,
+        scope: &Scope,
+        package_type: PackageType,
+        name: &str,
+        id: VersionId,
+    ) -> Result<PackageVersion, ApiError> {
+        let url = self.endpoint_url(
+            Endpoint::GetVersion,
+            scope,
+            Some((package_type, name)),
+            Some(id),
+        );
+        self.get_json(url).await
+    }
+
+    /// Deletes one version (restorable for 30 days). GitHub refuses to delete a package's last
+    /// version (400): delete the package instead.
+    pub async fn delete_version(
+        &self,
+        scope: &Scope,
+        package_type: PackageType,
+        name: &str,
+        id: VersionId,
+    ) -> Result<(), ApiError> {
+        let url = self.endpoint_url(
+            Endpoint::DeleteVersion,
+            scope,
+            Some((package_type, name)),
+            Some(id),
+        );
+        self.send(Method::DELETE, url).await.map(drop)
+    }
+
+    pub async fn restore_version(
+        &self,
+        scope: &Scope,
+        package_type: PackageType,
+        name: &str,
+        id: VersionId,
+    ) -> Result<(), ApiError> {
+        let url = self.endpoint_url(
+            Endpoint::RestoreVersion,
+            scope,
+            Some((package_type, name)),
+            Some(id),
+        );
+        self.send(Method::POST, url).await.map(drop)
+    }
+
+    /// Packages whose migration from the Docker registry conflicts with an existing package.
+    pub async fn list_docker_conflicts(&self, scope: &Scope) -> Result<Vec<Package>, ApiError> {
+        let url = self.endpoint_url(Endpoint::ListDockerConflicts, scope, None, None);
+        self.get_json(url).await
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response, path: &str) -> Result<T, ApiError> {
+    let method = Method::GET;
+    let body = response.bytes().await.map_err(|err| ApiError {
+        method: method.clone(),
+        path: path.to_string(),
+        kind: ApiErrorKind::Transport(err),
+    })?;
+    serde_json::from_slice(&body).map_err(|err| ApiError {
+        method,
+        path: path.to_string(),
+        kind: ApiErrorKind::Decode(err.to_string()),
+    })
+}

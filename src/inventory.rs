@@ -1,0 +1,97 @@
+//! Finding what the owner has: the owner's scope, the packages that match, their versions.
+//! This is the listing stage of every command; it reads and never changes anything.
+
+use futures::{StreamExt, TryStreamExt};
+
+use crate::github::{ApiError, Client, Package, PackageType, PackageVersion, Scope, VersionState};
+use crate::inputs::{OwnerInput, OwnerType};
+use crate::selector::NameSelector;
+
+/// How many packages have their versions listed at the same time.
+const PACKAGES_LISTED_AT_ONCE: usize = 4;
+
+/// A package and its versions in one state.
+#[derive(Debug, Clone)]
+pub struct PackageListing {
+    pub package: Package,
+    pub versions: Vec<PackageVersion>,
+}
+
+/// Turns the `owner` and `owner-type` inputs into the API scope to use.
+pub async fn resolve_scope(client: &Client, owner: &OwnerInput) -> Result<Scope, ApiError> {
+    Ok(match owner {
+        OwnerInput::TokenAccount => Scope::TokenAccount,
+        OwnerInput::Named {
+            login,
+            owner_type: OwnerType::Org,
+        } => Scope::Org(login.clone()),
+        OwnerInput::Named {
+            login,
+            owner_type: OwnerType::User,
+        } => Scope::User(login.clone()),
+        OwnerInput::Named {
+            login,
+            owner_type: OwnerType::Auto,
+        } => {
+            // `GET /users/{login}` answers for organisations too, with `type: Organization`.
+            let account = client.get_account(login).await?;
+            if account.is_organization() {
+                Scope::Org(account.login)
+            } else {
+                Scope::User(account.login)
+            }
+        }
+    })
+}
+
+/// The packages of a type that the selector chooses, sorted by name.
+///
+/// Plain names are fetched one by one: that works with `GITHUB_TOKEN`, which may not list an
+/// owner's packages. Patterns need the listing.
+pub async fn find_packages(
+    client: &Client,
+    scope: &Scope,
+    package_type: PackageType,
+    selector: &NameSelector,
+) -> Result<Vec<Package>, ApiError> {
+    let mut packages = match selector.exact_names() {
+        Some(names) => {
+            futures::stream::iter(names)
+                .map(|name| client.get_package(scope, package_type, name))
+                .buffered(PACKAGES_LISTED_AT_ONCE)
+                .try_collect()
+                .await?
+        }
+        None => {
+            let mut all = client.list_packages(scope, package_type, None).await?;
+            all.retain(|package| selector.matches(&package.name));
+            all
+        }
+    };
+    packages.sort_by(|a, b| a.name.cmp(&b.name));
+    packages.dedup_by(|a, b| a.id == b.id);
+    Ok(packages)
+}
+
+/// Lists the versions of each package in `state`, a few packages at a time. The versions of a
+/// package come newest first, as GitHub lists them, without duplicates: a listing read while
+/// versions are pushed can show one version on two pages.
+pub async fn list_versions(
+    client: &Client,
+    scope: &Scope,
+    packages: Vec<Package>,
+    state: VersionState,
+) -> Result<Vec<PackageListing>, ApiError> {
+    futures::stream::iter(packages)
+        .map(|package| async move {
+            let mut versions = client
+                .list_versions(scope, package.package_type, &package.name, state)
+                .await?;
+            let mut seen = std::collections::HashSet::new();
+            versions.retain(|v| seen.insert(v.id));
+            Ok(PackageListing { package, versions })
+        })
+        .buffered(PACKAGES_LISTED_AT_ONCE)
+        .try_collect()
+        .await
+}

@@ -1,0 +1,19 @@
+//! package-warden keeps GitHub Packages tidy and recoverable.
+//!
+//! Data flows one way: [`inputs`] turns `INPUT_*` variables or flags into a validated
+//! [`inputs::Config`]; [`inventory`] reads the owner's packages and versions through the
+//! [`github`] client; a command in [`commands`] decides and acts; [`report`] renders what happened
+//! and [`actions`] writes it where GitHub Actions (or a person at a terminal) reads it: step
+//! outputs, the job summary, workflow commands. Nothing upstream reaches back downstream.
+
+pub mod actions;
+pub mod commands;
+#[cfg(feature = "demo")]
+pub mod demo;
+pub mod github;
+pub mod inputs;
+pub mod inventory;
+pub mod report;
+pub mod selector;
+
+pub use commands::run;

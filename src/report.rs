@@ -1,0 +1,231 @@
+//! Rendering results for people and for workflows: markdown for the job summary, a table for
+//! the terminal, JSON for step outputs. Package names and tags are untrusted: every renderer
+//! escapes them for its format.
+
+use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::github::{PackageType, Scope, VersionId};
+use crate::inventory::PackageListing;
+
+/// At most this many versions of one package are shown in the summary; the outputs hold all.
+/// GitHub caps a step's summary at 1 MiB.
+pub const SUMMARY_VERSIONS_PER_PACKAGE: usize = 50;
+
+/// What `list` found.
+pub struct ListReport<'a> {
+    pub scope: &'a Scope,
+    pub package_type: PackageType,
+    pub listings: &'a [PackageListing],
+}
+
+/// One object of the `packages` output.
+#[derive(Debug, Serialize)]
+pub struct PackageOutput<'a> {
+    pub name: &'a str,
+    pub package_type: PackageType,
+    pub visibility: &'a str,
+    pub version_count: usize,
+}
+
+/// One object of the `versions` output.
+#[derive(Debug, Serialize)]
+pub struct VersionOutput<'a> {
+    pub package: &'a str,
+    pub id: VersionId,
+    pub name: &'a str,
+    pub tags: &'a [String],
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl ListReport<'_> {
+    pub fn version_count(&self) -> usize {
+        self.listings.iter().map(|l| l.versions.len()).sum()
+    }
+
+    /// The `packages` output: one object per package.
+    pub fn packages_json(&self) -> String {
+        let packages: Vec<PackageOutput> = self
+            .listings
+            .iter()
+            .map(|listing| PackageOutput {
+                name: &listing.package.name,
+                package_type: listing.package.package_type,
+                visibility: &listing.package.visibility,
+                version_count: listing.versions.len(),
+            })
+            .collect();
+        serde_json::to_string(&packages).expect("plain data serialises")
+    }
+
+    /// The `versions` output: one object per version, packages in name order.
+    pub fn versions_json(&self) -> String {
+        let versions: Vec<VersionOutput> = self
+            .listings
+            .iter()
+            .flat_map(|listing| {
+                listing.versions.iter().map(|version| VersionOutput {
+                    package: &listing.package.name,
+                    id: version.id,
+                    name: &version.name,
+                    tags: version.tags(),
+                    created_at: version.created_at.to_string(),
+                    updated_at: version.updated_or_created().to_string(),
+                })
+            })
+            .collect();
+        serde_json::to_string(&versions).expect("plain data serialises")
+    }
+
+    /// The job summary.
+    pub fn markdown(&self) -> String {
+        let mut md = format!(
+            "## package-warden · list\n\n{} {} package(s) of {} with {} active version(s).\n\n",
+            self.listings.len(),
+            self.package_type,
+            markdown_escape(&self.scope.to_string()),
+            self.version_count(),
+        );
+        if self.listings.is_empty() {
+            md.push_str("No package matched `packages`.\n");
+            return md;
+        }
+        md.push_str("| Package | Visibility | Versions |\n| --- | --- | ---: |\n");
+        for listing in self.listings {
+            md.push_str(&format!(
+                "| {} | {} | {} |\n",
+                markdown_escape(&listing.package.name),
+                markdown_escape(&listing.package.visibility),
+                listing.versions.len()
+            ));
+        }
+        for listing in self.listings {
+            md.push_str(&format!(
+                "\n<details><summary>{} ({} versions)</summary>\n\n",
+                html_escape(&listing.package.name),
+                listing.versions.len()
+            ));
+            md.push_str(
+                "| ID | Name | Tags | Created | Updated |\n| ---: | --- | --- | --- | --- |\n",
+            );
+            for version in listing.versions.iter().take(SUMMARY_VERSIONS_PER_PACKAGE) {
+                let tags: Vec<String> = version.tags().iter().map(|t| markdown_escape(t)).collect();
+                md.push_str(&format!(
+                    "| {} | {} | {} | {} | {} |\n",
+                    version.id,
+                    markdown_escape(&version.name),
+                    tags.join(", "),
+                    version.created_at,
+                    version.updated_or_created()
+                ));
+            }
+            let hidden = listing
+                .versions
+                .len()
+                .saturating_sub(SUMMARY_VERSIONS_PER_PACKAGE);
+            if hidden > 0 {
+                md.push_str(&format!(
+                    "\n… and {hidden} older version(s), listed in the `versions` output.\n"
+                ));
+            }
+            md.push_str("\n</details>\n");
+        }
+        md
+    }
+
+    /// A table for a person at a terminal, with at most `versions_per_package` rows per package.
+    pub fn terminal(&self, versions_per_package: Option<usize>) -> String {
+        let mut out = format!(
+            "{} {} package(s) of {}, {} active version(s)\n",
+            self.listings.len(),
+            self.package_type,
+            self.scope,
+            self.version_count()
+        );
+        for listing in self.listings {
+            out.push_str(&format!(
+                "\n{} ({}, {} versions)\n",
+                terminal_safe(&listing.package.name),
+                listing.package.visibility,
+                listing.versions.len()
+            ));
+            let mut table = Table::new();
+            table
+                .load_preset(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .set_header(["ID", "Name", "Tags", "Created", "Updated"]);
+            let shown = versions_per_package.unwrap_or(usize::MAX);
+            for version in listing.versions.iter().take(shown) {
+                let tags: Vec<String> = version.tags().iter().map(|t| terminal_safe(t)).collect();
+                table.add_row([
+                    version.id.to_string(),
+                    terminal_safe(&version.name),
+                    tags.join(", "),
+                    version.created_at.to_string(),
+                    version.updated_or_created().to_string(),
+                ]);
+            }
+            out.push_str(&table.to_string());
+            out.push('\n');
+            let hidden = listing.versions.len().saturating_sub(shown);
+            if hidden > 0 {
+                out.push_str(&format!("… and {hidden} older version(s)\n"));
+            }
+        }
+        out
+    }
+}
+
+/// Escapes text for a markdown table cell: markdown punctuation is backslash-escaped, HTML's
+/// special characters become entities, and line breaks (which would end the row) become spaces.
+pub fn markdown_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\r' | '\n' => escaped.push(' '),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' | '@' | ':' => {
+                escaped.push('\\');
+                escaped.push(c);
+            }
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Escapes text for HTML (inside `<summary>`, where markdown is not rendered).
+pub fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace(['\r', '\n'], " ")
+}
+
+/// Replaces control characters, so that a name cannot move the cursor or recolour a terminal.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '�' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escape_neutralises_tables_links_and_html() {
+        assert_eq!(
+            markdown_escape("a|b <img src=x> [l](u)\n*x*"),
+            "a\\|b &lt;img src=x&gt; \\[l\\]\\(u\\) \\*x\\*"
+        );
+        assert_eq!(html_escape("<b>&</b>"), "&lt;b&gt;&amp;&lt;/b&gt;");
+        assert_eq!(terminal_safe("v1\u{1b}[31m"), "v1�[31m");
+    }
+}
