@@ -1,0 +1,162 @@
+//! What the integration tests share: running the built binary the way a workflow does, and
+//! GitHub's OpenAPI description.
+#![allow(dead_code)] // each test file uses a different part of this module
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use fake_github::FakeGitHub;
+use serde_json::Value;
+
+/// The token every test seed accepts.
+pub const TOKEN: &str = "ghp_TestToken0123456789abcdefABCDEF";
+
+/// The path of GitHub's description, installed by `.ci/run` (`npm ci --prefix .tools`).
+pub fn openapi_path() -> PathBuf {
+    std::env::var_os("OCTOKIT_OPENAPI_JSON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(".tools/node_modules/@octokit/openapi/generated/api.github.com.json")
+        })
+}
+
+/// GitHub's OpenAPI description, parsed once per test binary.
+pub fn openapi_description() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = openapi_path();
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
+            panic!(
+                "GitHub's OpenAPI description is missing at {} ({err}): run .ci/run, which \
+                 installs it with `npm ci --prefix .tools`",
+                path.display()
+            )
+        });
+        serde_json::from_str(&text).expect("the description is JSON")
+    })
+}
+
+/// Follows a local `$ref` such as `#/components/parameters/org`.
+pub fn resolve_ref<'a>(spec: &'a Value, reference: &str) -> &'a Value {
+    let pointer = reference.strip_prefix('#').expect("a local reference");
+    spec.pointer(pointer)
+        .unwrap_or_else(|| panic!("{reference} does not resolve"))
+}
+
+/// What one run of the binary left behind.
+#[derive(Debug)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    /// `$GITHUB_OUTPUT`, read the way the runner reads it.
+    pub outputs: BTreeMap<String, String>,
+    /// `$GITHUB_STEP_SUMMARY`.
+    pub summary: String,
+}
+
+impl Run {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// An output parsed as JSON.
+    pub fn json(&self, name: &str) -> Value {
+        let text = self
+            .outputs
+            .get(name)
+            .unwrap_or_else(|| panic!("no output `{name}`; outputs: {:?}\n{self:?}", self.outputs));
+        serde_json::from_str(text).unwrap_or_else(|err| panic!("output `{name}`: {err}: {text}"))
+    }
+
+    /// The lines of `::error::` workflow commands.
+    pub fn errors(&self) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter_map(|line| line.strip_prefix("::error::"))
+            .collect()
+    }
+
+    /// Asserts that the token appears nowhere but in the `::add-mask::` command that hides it.
+    pub fn assert_token_not_leaked(&self, token: &str) {
+        let shown: Vec<&str> = self
+            .stdout
+            .lines()
+            .chain(self.stderr.lines())
+            .chain(self.summary.lines())
+            .chain(self.outputs.values().flat_map(|v| v.lines()))
+            .filter(|line| line.contains(token) && *line != format!("::add-mask::{token}"))
+            .collect();
+        assert!(shown.is_empty(), "the token leaked: {shown:?}");
+    }
+}
+
+/// Runs the built binary as GitHub runs a container action: `GITHUB_ACTIONS=true`, the inputs
+/// as `INPUT_<NAME>` (hyphens kept), the file commands in a temporary directory. `api-url`
+/// defaults to the fake's address and `token` to [`TOKEN`]; give an input as "" to pass it
+/// empty, as GitHub does for an input the workflow left out.
+pub fn run_action(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
+    let mut all: BTreeMap<&str, String> = BTreeMap::new();
+    all.insert("api-url", fake.base_url());
+    all.insert("token", TOKEN.to_string());
+    for (name, value) in inputs {
+        all.insert(name, value.to_string());
+    }
+    let env: Vec<(String, String)> = all
+        .into_iter()
+        .map(|(name, value)| (format!("INPUT_{}", name.to_uppercase()), value))
+        .chain([
+            ("GITHUB_ACTIONS".to_string(), "true".to_string()),
+            ("GITHUB_REPOSITORY".to_string(), "acme/app".to_string()),
+            ("GITHUB_REPOSITORY_OWNER".to_string(), "acme".to_string()),
+        ])
+        .collect();
+    run_binary(&[], &env)
+}
+
+/// Runs the built binary with these arguments and exactly this environment (plus the file
+/// command paths).
+pub fn run_binary(args: &[&str], env: &[(String, String)]) -> Run {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let output_file = dir.path().join("output");
+    let summary_file = dir.path().join("summary");
+    let output = Command::new(env!("CARGO_BIN_EXE_package-warden"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("GITHUB_STEP_SUMMARY", &summary_file)
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        outputs: parse_github_output(&std::fs::read_to_string(&output_file).unwrap_or_default()),
+        summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
+    }
+}
+
+/// Reads `$GITHUB_OUTPUT` as the runner does: `name=value` lines and `name<<DELIMITER` blocks.
+pub fn parse_github_output(text: &str) -> BTreeMap<String, String> {
+    let mut outputs = BTreeMap::new();
+    let mut lines = text.split('\n');
+    while let Some(line) = lines.next() {
+        if let Some((name, delimiter)) = line.split_once("<<") {
+            let mut value = Vec::new();
+            for line in lines.by_ref() {
+                if line == delimiter {
+                    break;
+                }
+                value.push(line);
+            }
+            outputs.insert(name.to_string(), value.join("\n"));
+        } else if let Some((name, value)) = line.split_once('=') {
+            outputs.insert(name.to_string(), value.to_string());
+        }
+    }
+    outputs
+}
