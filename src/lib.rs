@@ -13,6 +13,7 @@ pub mod demo;
 pub mod github;
 pub mod inputs;
 pub mod inventory;
+pub mod policy;
 pub mod report;
 pub mod selector;
 

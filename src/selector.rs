@@ -1,4 +1,5 @@
-//! Choosing names by lists of glob patterns, as users write them in workflow inputs.
+//! Choosing names and tags by lists of patterns, as users write them in workflow inputs: globs
+//! matched against the whole name, or `/regular expressions/` matched anywhere in it.
 //!
 //! ```
 //! use package_warden::selector::NameSelector;
@@ -12,30 +13,61 @@
 use std::fmt;
 
 use globset::{Glob, GlobBuilder, GlobMatcher};
+use regex::{Regex, RegexBuilder};
 
-/// One pattern of a list: a glob matched against the whole name.
+/// How large a compiled regular expression may grow: patterns come from workflow inputs, and a
+/// pathological one must fail to compile rather than eat the runner's memory.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// One pattern of a list.
 #[derive(Clone)]
 pub struct Pattern {
     source: String,
-    matcher: GlobMatcher,
+    matcher: Matcher,
     /// The pattern has no wildcard, so it names exactly one thing.
     literal: bool,
 }
 
+#[derive(Clone)]
+enum Matcher {
+    /// Matched against the whole name.
+    Glob(GlobMatcher),
+    /// Matched anywhere in the name, unless anchored with `^` and `$`.
+    Regex(Regex),
+}
+
 impl Pattern {
-    fn parse(source: &str) -> Result<Pattern, PatternError> {
+    /// Parses `/regex/` as a regular expression and anything else as a glob.
+    pub fn parse(source: &str) -> Result<Pattern, PatternError> {
+        let error = |reason: String| PatternError {
+            pattern: source.to_string(),
+            reason,
+        };
+        if let Some(expression) = source
+            .strip_prefix('/')
+            .and_then(|rest| rest.strip_suffix('/'))
+            .filter(|expression| !expression.is_empty())
+        {
+            let regex = RegexBuilder::new(expression)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|err| error(first_line(&err.to_string())))?;
+            return Ok(Pattern {
+                source: source.to_string(),
+                matcher: Matcher::Regex(regex),
+                literal: false,
+            });
+        }
         // `*` matches `/` too: container names such as `api/build-cache` are one name, not a path.
         let glob: Glob = GlobBuilder::new(source)
             .literal_separator(false)
             .backslash_escape(true)
             .build()
-            .map_err(|err| PatternError {
-                pattern: source.to_string(),
-                reason: err.kind().to_string(),
-            })?;
+            .map_err(|err| error(err.kind().to_string()))?;
         Ok(Pattern {
             source: source.to_string(),
-            matcher: glob.compile_matcher(),
+            matcher: Matcher::Glob(glob.compile_matcher()),
             literal: !source.contains(['*', '?', '[', ']', '{', '}', '\\']),
         })
     }
@@ -51,8 +83,23 @@ impl Pattern {
     }
 
     pub fn matches(&self, name: &str) -> bool {
-        self.matcher.is_match(name)
+        match &self.matcher {
+            Matcher::Glob(glob) => glob.is_match(name),
+            Matcher::Regex(regex) => regex.is_match(name),
+        }
     }
+}
+
+/// The regex crate's messages span several lines with a caret diagram; the last line says why.
+fn first_line(message: &str) -> String {
+    message
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or(message)
+        .trim()
+        .trim_start_matches("error: ")
+        .to_string()
 }
 
 impl fmt::Debug for Pattern {
@@ -69,6 +116,48 @@ impl fmt::Debug for Pattern {
 pub struct PatternError {
     pub pattern: String,
     pub reason: String,
+}
+
+/// A plain list of patterns (no `!`), for inputs such as `tags` and `exclude-tags`.
+#[derive(Debug, Clone)]
+pub struct PatternList {
+    patterns: Vec<Pattern>,
+}
+
+impl PatternList {
+    /// Parses a list separated by commas or newlines. An empty list is `None`.
+    pub fn parse(list: &str) -> Result<Option<PatternList>, PatternError> {
+        let patterns = split_list(list)
+            .map(Pattern::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((!patterns.is_empty()).then_some(PatternList { patterns }))
+    }
+
+    /// The list that matches everything (`*`).
+    pub fn everything() -> PatternList {
+        PatternList {
+            patterns: vec![Pattern::parse("*").expect("`*` is a valid glob")],
+        }
+    }
+
+    /// The first pattern that matches `name`.
+    pub fn first_match(&self, name: &str) -> Option<&Pattern> {
+        self.patterns.iter().find(|p| p.matches(name))
+    }
+
+    /// The first (name, pattern) pair where one of `names` matches.
+    pub fn first_match_among<'n>(&self, names: &'n [String]) -> Option<(&'n str, &Pattern)> {
+        names
+            .iter()
+            .find_map(|name| Some((name.as_str(), self.first_match(name)?)))
+    }
+}
+
+impl fmt::Display for PatternList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sources: Vec<&str> = self.patterns.iter().map(Pattern::as_str).collect();
+        f.write_str(&sources.join(", "))
+    }
 }
 
 /// Names chosen by patterns: a name is chosen when it matches an include and no exclude.
@@ -101,9 +190,11 @@ impl NameSelector {
         let escaped = globset::escape(&name);
         NameSelector {
             include: vec![Pattern {
-                matcher: Glob::new(&escaped)
-                    .expect("an escaped name is a valid glob")
-                    .compile_matcher(),
+                matcher: Matcher::Glob(
+                    Glob::new(&escaped)
+                        .expect("an escaped name is a valid glob")
+                        .compile_matcher(),
+                ),
                 source: name,
                 literal: true,
             }],
@@ -175,9 +266,28 @@ mod tests {
             None
         );
         let exact = NameSelector::exact("we[ird]".to_string());
+        assert_eq!(NameSelector::parse("/^api$/").unwrap().exact_names(), None);
         assert_eq!(exact.exact_names(), Some(vec!["we[ird]"]));
         assert!(exact.matches("we[ird]"));
         assert!(!exact.matches("wei"));
+    }
+
+    #[test]
+    fn slashes_around_a_pattern_make_it_a_regex() {
+        let selector = NameSelector::parse(r"/^v\d+\.\d+$/, !/rc/").unwrap();
+        assert!(selector.matches("v1.2"));
+        assert!(!selector.matches("v1.2.3"));
+        assert!(!selector.matches("xv1.2"));
+        let unanchored = Pattern::parse("/cache/").unwrap();
+        assert!(unanchored.matches("api-cache-7"));
+    }
+
+    #[test]
+    fn a_bad_or_huge_regex_is_refused_with_the_reason() {
+        let err = Pattern::parse("/v(1/").unwrap_err();
+        assert!(err.reason.contains("unclosed group"), "{err}");
+        let err = Pattern::parse("/(a{1000}){1000}/").unwrap_err();
+        assert!(err.reason.contains("size limit"), "{err}");
     }
 
     #[test]

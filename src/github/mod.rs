@@ -23,8 +23,8 @@ pub use error::{ApiError, ApiErrorKind};
 pub use link::PageLinks;
 pub use token::Token;
 pub use types::{
-    Account, ContainerMetadata, Package, PackageType, PackageVersion, RepositoryRef, VersionId,
-    VersionMetadata, VersionState, Visibility,
+    Account, ContainerMetadata, DockerMetadata, Package, PackageType, PackageVersion,
+    RepositoryRef, VersionId, VersionMetadata, VersionState, Visibility,
 };
 
 /// The REST API version this client was written against.

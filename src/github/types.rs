@@ -134,12 +134,15 @@ pub struct PackageVersion {
 }
 
 impl PackageVersion {
-    /// The version's tags (containers; empty for other package types).
+    /// The version's tags (container and docker images; empty for other package types).
     pub fn tags(&self) -> &[String] {
-        self.metadata
-            .as_ref()
-            .and_then(|m| m.container.as_ref())
-            .map_or(&[], |c| c.tags.as_slice())
+        let Some(metadata) = &self.metadata else {
+            return &[];
+        };
+        if let Some(container) = &metadata.container {
+            return &container.tags;
+        }
+        metadata.docker.as_ref().map_or(&[], |d| d.tag.as_slice())
     }
 
     /// `updated_at`, or `created_at` when GitHub left it out.
@@ -151,8 +154,18 @@ impl PackageVersion {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionMetadata {
     pub package_type: PackageType,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerMetadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docker: Option<DockerMetadata>,
+}
+
+/// Tags of an image in the old Docker registry. GitHub's description names the field `tag`
+/// but requires `tags`; accept either.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DockerMetadata {
+    #[serde(default, alias = "tags")]
+    pub tag: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,470 @@
+//! The retention policy: a pure function from (versions, policy, now) to a [`Plan`] in which
+//! every version carries its fate and the reasons for it.
+//!
+//! ```
+//! use package_warden::policy::{Policy, Selection};
+//! # use package_warden::github::{Package, PackageType, PackageVersion, VersionId};
+//! # use package_warden::inventory::PackageListing;
+//! # let version = |id, name: &str, day| PackageVersion { id: VersionId(id), name: name.into(),
+//! #     created_at: format!("2026-11-{day:02}T00:00:00Z").parse().unwrap(), updated_at: None,
+//! #     deleted_at: None, html_url: None, metadata: None };
+//! # let package = Package { id: 1, name: "web".into(), package_type: PackageType::Npm,
+//! #     visibility: "public".into(), version_count: None, html_url: None,
+//! #     created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+//! #     updated_at: "2026-01-01T00:00:00Z".parse().unwrap(), owner: None, repository: None };
+//! let listing = PackageListing { package, versions: vec![version(1, "1.0.0", 1), version(2, "1.1.0", 2), version(3, "1.2.0", 3)] };
+//! let policy = Policy { keep_newest: Some(2), ..Policy::new(Selection::everything()) };
+//! let plan = package_warden::policy::plan(vec![listing], &policy, "2026-11-25T00:00:00Z".parse().unwrap());
+//! let deleted: Vec<&str> = plan.deletions().map(|(_, v)| v.version.name.as_str()).collect();
+//! assert_eq!(deleted, ["1.0.0"]);
+//! ```
+//!
+//! The rules run in a fixed order; the first that keeps a version decides it:
+//! 1. selection (`tags`, `untagged`, `versions`, `version-ids`): the others are kept;
+//! 2. exclusions (`exclude-tags`, `exclude-versions`);
+//! 3. keep the newest (`keep-n-tagged`, `keep-n-untagged`, `keep-n`), counted among the
+//!    candidates left by 1 and 2, before the age filter: a floor, "keep at least the N newest";
+//! 4. age (`older-than`);
+//! 5. `pre-release-only`;
+//! 6. what is left is deleted, except that a package is never emptied: its newest version is
+//!    kept, unless `delete-package-when-empty` deletes the whole package.
+
+mod prerelease;
+mod reason;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::github::{Package, PackageVersion, VersionId};
+use crate::inventory::PackageListing;
+use crate::selector::PatternList;
+
+pub use prerelease::{Release, classify as classify_release};
+pub use reason::Reason;
+
+/// Which versions the policy looks at: a version picked by any of these is a candidate.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Versions with at least one tag matching.
+    pub tags: Option<PatternList>,
+    /// Versions without tags.
+    pub untagged: bool,
+    /// Versions whose name matches (`1.2.3`; for containers the digest).
+    pub versions: Option<PatternList>,
+    /// Versions by id.
+    pub version_ids: BTreeSet<VersionId>,
+}
+
+impl Selection {
+    /// Every version (`versions: *`).
+    pub fn everything() -> Selection {
+        Selection {
+            versions: Some(PatternList::everything()),
+            ..Selection::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_none()
+            && !self.untagged
+            && self.versions.is_none()
+            && self.version_ids.is_empty()
+    }
+
+    /// Why the selection picks `version`; empty when it does not.
+    fn reasons(&self, version: &PackageVersion) -> Vec<Reason> {
+        let mut reasons = Vec::new();
+        let tags = version.tags();
+        if let Some((tag, pattern)) = self.tags.as_ref().and_then(|p| p.first_match_among(tags)) {
+            reasons.push(Reason::TagMatches {
+                tag: tag.to_string(),
+                pattern: pattern.as_str().to_string(),
+            });
+        }
+        if self.untagged && tags.is_empty() {
+            reasons.push(Reason::Untagged);
+        }
+        if let Some(pattern) = self
+            .versions
+            .as_ref()
+            .and_then(|p| p.first_match(&version.name))
+        {
+            reasons.push(Reason::NameMatches {
+                pattern: pattern.as_str().to_string(),
+            });
+        }
+        if self.version_ids.contains(&version.id) {
+            reasons.push(Reason::IdListed);
+        }
+        reasons
+    }
+}
+
+/// Which timestamp "newest" and "older than" read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimestampField {
+    /// `updated_at`, falling back to `created_at`.
+    #[default]
+    Updated,
+    Created,
+}
+
+impl TimestampField {
+    pub fn of(self, version: &PackageVersion) -> Timestamp {
+        match self {
+            TimestampField::Updated => version.updated_or_created(),
+            TimestampField::Created => version.created_at,
+        }
+    }
+}
+
+impl fmt::Display for TimestampField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimestampField::Updated => "updated",
+            TimestampField::Created => "created",
+        })
+    }
+}
+
+/// An age as the user wrote it (`30d`) and what it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Age {
+    pub text: String,
+    pub duration: Duration,
+}
+
+/// A validated retention policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub selection: Selection,
+    pub exclude_tags: Option<PatternList>,
+    pub exclude_versions: Option<PatternList>,
+    pub keep_newest_tagged: Option<usize>,
+    pub keep_newest_untagged: Option<usize>,
+    pub keep_newest: Option<usize>,
+    pub older_than: Option<Age>,
+    pub timestamp: TimestampField,
+    pub pre_release_only: bool,
+    pub delete_package_when_empty: bool,
+}
+
+impl Policy {
+    /// A policy that deletes what `selection` picks, with no protection beyond the last-version rule.
+    pub fn new(selection: Selection) -> Policy {
+        Policy {
+            selection,
+            exclude_tags: None,
+            exclude_versions: None,
+            keep_newest_tagged: None,
+            keep_newest_untagged: None,
+            keep_newest: None,
+            older_than: None,
+            timestamp: TimestampField::Updated,
+            pre_release_only: false,
+            delete_package_when_empty: false,
+        }
+    }
+}
+
+/// What happens to a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Keep,
+    Delete,
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Action::Keep => "keep",
+            Action::Delete => "delete",
+        })
+    }
+}
+
+/// One version's fate and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionPlan {
+    pub version: PackageVersion,
+    pub action: Action,
+    /// For a deletion: what selected it, then what let it go; for a keep: the rule that kept it
+    /// (after what selected it, if anything did).
+    pub reasons: Vec<Reason>,
+}
+
+impl VersionPlan {
+    /// `delete: untagged, older than 30d (updated 2026-10-01)`, or for a keep the rule that
+    /// kept it: `keep: among the 3 newest tagged (keep-n-tagged)`.
+    pub fn explanation(&self) -> String {
+        let reasons: Vec<String> = match self.action {
+            Action::Delete => self.reasons.iter().map(Reason::to_string).collect(),
+            Action::Keep => self
+                .deciding_reason()
+                .map(Reason::to_string)
+                .into_iter()
+                .collect(),
+        };
+        format!("{}: {}", self.action, reasons.join(", "))
+    }
+
+    /// The reason that decided the fate (the last one).
+    pub fn deciding_reason(&self) -> Option<&Reason> {
+        self.reasons.last()
+    }
+}
+
+/// One package's plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackagePlan {
+    pub package: Package,
+    /// Newest first.
+    pub versions: Vec<VersionPlan>,
+    /// Every version is selected and `delete-package-when-empty` is on: the package itself is
+    /// deleted (which takes its versions with it).
+    pub delete_package: bool,
+}
+
+impl PackagePlan {
+    pub fn deletions(&self) -> impl Iterator<Item = &VersionPlan> {
+        self.versions.iter().filter(|v| v.action == Action::Delete)
+    }
+
+    pub fn kept(&self) -> impl Iterator<Item = &VersionPlan> {
+        self.versions.iter().filter(|v| v.action == Action::Keep)
+    }
+}
+
+/// The decision for every version of every package.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub packages: Vec<PackagePlan>,
+}
+
+impl Plan {
+    /// Every version to delete, with its package.
+    pub fn deletions(&self) -> impl Iterator<Item = (&PackagePlan, &VersionPlan)> {
+        self.packages
+            .iter()
+            .flat_map(|p| p.deletions().map(move |v| (p, v)))
+    }
+
+    pub fn deletion_count(&self) -> usize {
+        self.deletions().count()
+    }
+
+    pub fn kept_count(&self) -> usize {
+        self.packages.iter().map(|p| p.kept().count()).sum()
+    }
+}
+
+/// Decides the fate of every version. Pure: the same arguments give the same plan.
+pub fn plan(listings: Vec<PackageListing>, policy: &Policy, now: Timestamp) -> Plan {
+    let cutoff = policy.older_than.as_ref().map(|age| {
+        let age_signed = SignedDuration::try_from(age.duration).unwrap_or(SignedDuration::MAX);
+        now.checked_sub(age_signed).unwrap_or(Timestamp::MIN)
+    });
+    Plan {
+        packages: listings
+            .into_iter()
+            .map(|listing| plan_package(listing, policy, cutoff))
+            .collect(),
+    }
+}
+
+/// A version while the rules run over it.
+struct Draft {
+    version: PackageVersion,
+    reasons: Vec<Reason>,
+    decided: Option<Action>,
+}
+
+impl Draft {
+    fn keep(&mut self, reason: Reason) {
+        self.reasons.push(reason);
+        self.decided = Some(Action::Keep);
+    }
+
+    fn is_candidate(&self) -> bool {
+        self.decided.is_none()
+    }
+}
+
+fn plan_package(
+    listing: PackageListing,
+    policy: &Policy,
+    cutoff: Option<Timestamp>,
+) -> PackagePlan {
+    let when = |v: &PackageVersion| policy.timestamp.of(v);
+    let mut drafts: Vec<Draft> = listing
+        .versions
+        .into_iter()
+        .map(|version| Draft {
+            version,
+            reasons: Vec::new(),
+            decided: None,
+        })
+        .collect();
+    // Newest first; ids break ties so that the plan does not depend on the listing's order.
+    drafts.sort_by(|a, b| (when(&b.version), b.version.id).cmp(&(when(&a.version), a.version.id)));
+
+    select(&mut drafts, &policy.selection);
+    exclude(&mut drafts, policy);
+    keep_newest(&mut drafts, policy);
+    keep_younger(&mut drafts, policy, cutoff);
+    keep_releases(&mut drafts, policy);
+    let delete_package = never_empty(&mut drafts, policy);
+
+    PackagePlan {
+        package: listing.package,
+        versions: drafts
+            .into_iter()
+            .map(|draft| VersionPlan {
+                action: draft.decided.unwrap_or(Action::Delete),
+                version: draft.version,
+                reasons: draft.reasons,
+            })
+            .collect(),
+        delete_package,
+    }
+}
+
+/// Rule 1: versions no selection input picks are kept.
+fn select(drafts: &mut [Draft], selection: &Selection) {
+    for draft in drafts {
+        let reasons = selection.reasons(&draft.version);
+        if reasons.is_empty() {
+            draft.keep(Reason::NotSelected);
+        } else {
+            draft.reasons = reasons;
+        }
+    }
+}
+
+/// Rule 2: `exclude-tags` and `exclude-versions` protect what they match.
+fn exclude(drafts: &mut [Draft], policy: &Policy) {
+    for draft in drafts.iter_mut().filter(|d| d.is_candidate()) {
+        let excluded_tag = policy
+            .exclude_tags
+            .as_ref()
+            .and_then(|p| p.first_match_among(draft.version.tags()));
+        if let Some((tag, pattern)) = excluded_tag {
+            let reason = Reason::TagExcluded {
+                tag: tag.to_string(),
+                pattern: pattern.as_str().to_string(),
+            };
+            draft.keep(reason);
+            continue;
+        }
+        let excluded_name = policy
+            .exclude_versions
+            .as_ref()
+            .and_then(|p| p.first_match(&draft.version.name));
+        if let Some(pattern) = excluded_name {
+            let reason = Reason::NameExcluded {
+                pattern: pattern.as_str().to_string(),
+            };
+            draft.keep(reason);
+        }
+    }
+}
+
+/// Rule 3: the N newest candidates of each kind are kept. Each count runs over the candidates
+/// left by the exclusions, independently of the others, so `keep-n: 3` keeps the 3 newest
+/// candidates even when `keep-n-tagged` already kept some of them.
+fn keep_newest(drafts: &mut [Draft], policy: &Policy) {
+    let candidates: Vec<usize> = (0..drafts.len())
+        .filter(|&i| drafts[i].is_candidate())
+        .collect();
+    let tagged = |i: &usize| !drafts[*i].version.tags().is_empty();
+    let mut kept: Vec<(usize, Reason)> = Vec::new();
+    if let Some(n) = policy.keep_newest_tagged {
+        kept.extend(
+            candidates
+                .iter()
+                .filter(|i| tagged(i))
+                .take(n)
+                .map(|&i| (i, Reason::AmongNewestTagged { n })),
+        );
+    }
+    if let Some(n) = policy.keep_newest_untagged {
+        kept.extend(
+            candidates
+                .iter()
+                .filter(|i| !tagged(i))
+                .take(n)
+                .map(|&i| (i, Reason::AmongNewestUntagged { n })),
+        );
+    }
+    if let Some(n) = policy.keep_newest {
+        kept.extend(
+            candidates
+                .iter()
+                .take(n)
+                .map(|&i| (i, Reason::AmongNewest { n })),
+        );
+    }
+    for (i, reason) in kept {
+        if drafts[i].is_candidate() {
+            drafts[i].keep(reason);
+        }
+    }
+}
+
+/// Rule 4: only candidates strictly older than the cut-off may go.
+fn keep_younger(drafts: &mut [Draft], policy: &Policy, cutoff: Option<Timestamp>) {
+    let (Some(age), Some(cutoff)) = (&policy.older_than, cutoff) else {
+        return;
+    };
+    for draft in drafts.iter_mut().filter(|d| d.is_candidate()) {
+        let at = policy.timestamp.of(&draft.version);
+        let (age, field) = (age.text.clone(), policy.timestamp);
+        if at < cutoff {
+            draft.reasons.push(Reason::OlderThan { age, field, at });
+        } else {
+            draft.keep(Reason::YoungerThan { age, field, at });
+        }
+    }
+}
+
+/// Rule 5: with `pre-release-only`, only pre-releases may go.
+fn keep_releases(drafts: &mut [Draft], policy: &Policy) {
+    if !policy.pre_release_only {
+        return;
+    }
+    for draft in drafts.iter_mut().filter(|d| d.is_candidate()) {
+        match prerelease::classify(&draft.version) {
+            Release::PreRelease { version } => draft.reasons.push(Reason::PreRelease { version }),
+            Release::StableTag { tag } => draft.keep(Reason::StableReleaseTag { tag }),
+            Release::NotPreRelease => draft.keep(Reason::NotPreRelease),
+        }
+    }
+}
+
+/// Rule 6: GitHub refuses to delete a package's last version. When every version would go, the
+/// newest is kept, or with `delete-package-when-empty` the package is deleted whole. Returns
+/// whether the package is deleted.
+fn never_empty(drafts: &mut [Draft], policy: &Policy) -> bool {
+    if drafts.is_empty() || drafts.iter().any(|d| !d.is_candidate()) {
+        return false;
+    }
+    if policy.delete_package_when_empty {
+        for draft in drafts.iter_mut() {
+            draft.reasons.push(Reason::PackageEmptied);
+        }
+        true
+    } else {
+        // Drafts are sorted newest first.
+        drafts[0].keep(Reason::LastVersion);
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,96 @@
+//! Telling pre-releases (`1.4.0-rc.1`, `v2.0.0-beta`) from releases, by semver.
+
+use semver::Version;
+
+use crate::github::PackageVersion;
+
+/// What `pre-release-only` sees in a version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Release {
+    /// A semver pre-release, and no tag of it is a stable release.
+    PreRelease { version: String },
+    /// One of its tags is a stable semver release (an image tagged both `v1.4.0-rc.1` and
+    /// `v1.4.0` is the release).
+    StableTag { tag: String },
+    /// Nothing about it is a semver pre-release.
+    NotPreRelease,
+}
+
+/// Parses a semver version, allowing a leading `v` as tags often have.
+fn parse(text: &str) -> Option<Version> {
+    Version::parse(text.strip_prefix('v').unwrap_or(text)).ok()
+}
+
+/// Classifies a version: by its tags when it has any (containers), else by its name.
+pub fn classify(version: &PackageVersion) -> Release {
+    let tags = version.tags();
+    if tags.is_empty() {
+        return match parse(&version.name) {
+            Some(v) if !v.pre.is_empty() => Release::PreRelease {
+                version: version.name.clone(),
+            },
+            _ => Release::NotPreRelease,
+        };
+    }
+    let mut pre_release = None;
+    for tag in tags {
+        match parse(tag) {
+            Some(v) if v.pre.is_empty() => return Release::StableTag { tag: tag.clone() },
+            Some(_) if pre_release.is_none() => pre_release = Some(tag.clone()),
+            _ => {}
+        }
+    }
+    match pre_release {
+        Some(version) => Release::PreRelease { version },
+        None => Release::NotPreRelease,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::{ContainerMetadata, PackageType, VersionId, VersionMetadata};
+
+    fn version(name: &str, tags: &[&str]) -> PackageVersion {
+        PackageVersion {
+            id: VersionId(1),
+            name: name.to_string(),
+            created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            updated_at: None,
+            deleted_at: None,
+            html_url: None,
+            metadata: Some(VersionMetadata {
+                package_type: PackageType::Container,
+                container: Some(ContainerMetadata {
+                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                }),
+                docker: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn names_and_tags_are_read_as_semver() {
+        let pre = |version: &str| Release::PreRelease {
+            version: version.to_string(),
+        };
+        assert_eq!(classify(&version("2.4.0-beta.1", &[])), pre("2.4.0-beta.1"));
+        assert_eq!(classify(&version("v3.0.0-alpha", &[])), pre("v3.0.0-alpha"));
+        assert_eq!(classify(&version("2.3.1", &[])), Release::NotPreRelease);
+        assert_eq!(classify(&version("nightly", &[])), Release::NotPreRelease);
+        assert_eq!(
+            classify(&version("sha256:1", &["v1.4.0-rc.1", "edge"])),
+            pre("v1.4.0-rc.1")
+        );
+        assert_eq!(
+            classify(&version("sha256:1", &["v1.4.0-rc.2", "v1.4.0"])),
+            Release::StableTag {
+                tag: "v1.4.0".to_string()
+            }
+        );
+        assert_eq!(
+            classify(&version("sha256:1", &["latest"])),
+            Release::NotPreRelease
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! Why a version is kept or deleted: one variant per rule outcome, each with the rule's id (the
+//! input that caused it) and a sentence a user can read.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use super::TimestampField;
+
+/// One reason in a version's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Picked by `tags`.
+    TagMatches { tag: String, pattern: String },
+    /// Picked by `untagged`.
+    Untagged,
+    /// Picked by `versions`.
+    NameMatches { pattern: String },
+    /// Picked by `version-ids`.
+    IdListed,
+    /// Kept: no selection input picks it.
+    NotSelected,
+    /// Kept by `exclude-tags`.
+    TagExcluded { tag: String, pattern: String },
+    /// Kept by `exclude-versions`.
+    NameExcluded { pattern: String },
+    /// Kept by `keep-n-tagged`.
+    AmongNewestTagged { n: usize },
+    /// Kept by `keep-n-untagged`.
+    AmongNewestUntagged { n: usize },
+    /// Kept by `keep-n`.
+    AmongNewest { n: usize },
+    /// Kept by `older-than`.
+    YoungerThan {
+        age: String,
+        field: TimestampField,
+        at: Timestamp,
+    },
+    /// Deleted under `older-than`.
+    OlderThan {
+        age: String,
+        field: TimestampField,
+        at: Timestamp,
+    },
+    /// Kept by `pre-release-only`: not a semver pre-release.
+    NotPreRelease,
+    /// Kept by `pre-release-only`: one of its tags is a stable release.
+    StableReleaseTag { tag: String },
+    /// Deleted under `pre-release-only`.
+    PreRelease { version: String },
+    /// Kept: GitHub refuses to delete a package's last version.
+    LastVersion,
+    /// Deleted with the whole package (`delete-package-when-empty`).
+    PackageEmptied,
+}
+
+impl Reason {
+    /// The input (rule) this reason comes from.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Reason::TagMatches { .. } => "tags",
+            Reason::Untagged => "untagged",
+            Reason::NameMatches { .. } => "versions",
+            Reason::IdListed => "version-ids",
+            Reason::NotSelected => "selection",
+            Reason::TagExcluded { .. } => "exclude-tags",
+            Reason::NameExcluded { .. } => "exclude-versions",
+            Reason::AmongNewestTagged { .. } => "keep-n-tagged",
+            Reason::AmongNewestUntagged { .. } => "keep-n-untagged",
+            Reason::AmongNewest { .. } => "keep-n",
+            Reason::YoungerThan { .. } | Reason::OlderThan { .. } => "older-than",
+            Reason::NotPreRelease | Reason::StableReleaseTag { .. } | Reason::PreRelease { .. } => {
+                "pre-release-only"
+            }
+            Reason::LastVersion => "last-version",
+            Reason::PackageEmptied => "delete-package-when-empty",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::TagMatches { tag, pattern } => {
+                write!(f, "tag \"{tag}\" matches tags \"{pattern}\"")
+            }
+            Reason::Untagged => f.write_str("untagged"),
+            Reason::NameMatches { pattern } => write!(f, "matches versions \"{pattern}\""),
+            Reason::IdListed => f.write_str("listed in version-ids"),
+            Reason::NotSelected => {
+                f.write_str("not selected by tags, untagged, versions or version-ids")
+            }
+            Reason::TagExcluded { tag, pattern } => {
+                write!(f, "tag \"{tag}\" matches exclude-tags \"{pattern}\"")
+            }
+            Reason::NameExcluded { pattern } => write!(f, "matches exclude-versions \"{pattern}\""),
+            Reason::AmongNewestTagged { n } => {
+                write!(f, "among the {n} newest tagged (keep-n-tagged)")
+            }
+            Reason::AmongNewestUntagged { n } => {
+                write!(f, "among the {n} newest untagged (keep-n-untagged)")
+            }
+            Reason::AmongNewest { n } => write!(f, "among the {n} newest (keep-n)"),
+            Reason::YoungerThan { age, field, at } => {
+                write!(
+                    f,
+                    "younger than {age} ({field} {})",
+                    at.strftime("%Y-%m-%d")
+                )
+            }
+            Reason::OlderThan { age, field, at } => {
+                write!(f, "older than {age} ({field} {})", at.strftime("%Y-%m-%d"))
+            }
+            Reason::NotPreRelease => f.write_str("not a pre-release (pre-release-only)"),
+            Reason::StableReleaseTag { tag } => {
+                write!(f, "tag \"{tag}\" is a stable release (pre-release-only)")
+            }
+            Reason::PreRelease { version } => write!(f, "pre-release {version}"),
+            Reason::LastVersion => f.write_str(
+                "last version of the package: GitHub refuses to delete it (set \
+                 delete-package-when-empty to delete the whole package)",
+            ),
+            Reason::PackageEmptied => f.write_str(
+                "every version selected: the package is deleted (delete-package-when-empty)",
+            ),
+        }
+    }
+}
+
+impl Serialize for Reason {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut reason = serializer.serialize_struct("Reason", 2)?;
+        reason.serialize_field("rule", self.rule())?;
+        reason.serialize_field("text", &self.to_string())?;
+        reason.end()
+    }
+}

@@ -1,0 +1,406 @@
+use proptest::prelude::*;
+
+use super::*;
+use crate::github::{ContainerMetadata, PackageType, VersionMetadata};
+
+const NOW: &str = "2026-11-25T12:00:00Z";
+
+fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+/// A container version `days` old with these tags.
+fn image(id: u64, days: i64, tags: &[&str]) -> PackageVersion {
+    let created = now() - SignedDuration::from_hours(24 * days);
+    PackageVersion {
+        id: VersionId(id),
+        name: format!("sha256:{id:064x}"),
+        created_at: created,
+        updated_at: Some(created),
+        deleted_at: None,
+        html_url: None,
+        metadata: Some(VersionMetadata {
+            package_type: PackageType::Container,
+            container: Some(ContainerMetadata {
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+            }),
+            docker: None,
+        }),
+    }
+}
+
+/// An npm version `days` old.
+fn release(id: u64, days: i64, name: &str) -> PackageVersion {
+    let created = now() - SignedDuration::from_hours(24 * days);
+    PackageVersion {
+        id: VersionId(id),
+        name: name.to_string(),
+        created_at: created,
+        updated_at: None,
+        deleted_at: None,
+        html_url: None,
+        metadata: Some(VersionMetadata {
+            package_type: PackageType::Npm,
+            container: None,
+            docker: None,
+        }),
+    }
+}
+
+fn listing(name: &str, versions: Vec<PackageVersion>) -> PackageListing {
+    PackageListing {
+        package: Package {
+            id: 1,
+            name: name.to_string(),
+            package_type: PackageType::Container,
+            visibility: "public".to_string(),
+            version_count: Some(versions.len() as u64),
+            html_url: None,
+            created_at: now(),
+            updated_at: now(),
+            owner: None,
+            repository: None,
+        },
+        versions,
+    }
+}
+
+fn patterns(list: &str) -> Option<PatternList> {
+    PatternList::parse(list).unwrap()
+}
+
+fn age(text: &str) -> Option<Age> {
+    Some(Age {
+        text: text.to_string(),
+        duration: humantime::parse_duration(text).unwrap(),
+    })
+}
+
+fn deleted_ids(plan: &Plan) -> Vec<u64> {
+    let mut ids: Vec<u64> = plan.deletions().map(|(_, v)| v.version.id.0).collect();
+    ids.sort();
+    ids
+}
+
+fn explanation_of(plan: &Plan, id: u64) -> String {
+    plan.packages
+        .iter()
+        .flat_map(|p| &p.versions)
+        .find(|v| v.version.id.0 == id)
+        .unwrap_or_else(|| panic!("version {id} is in the plan"))
+        .explanation()
+}
+
+/// A history: 1 tagged `latest` + `v1.3.0` (today), tagged releases, untagged builds.
+fn history() -> Vec<PackageVersion> {
+    vec![
+        image(1, 0, &["latest", "v1.3.0"]),
+        image(2, 1, &[]),
+        image(3, 10, &["v1.2.0"]),
+        image(4, 11, &[]),
+        image(5, 40, &["v1.1.0"]),
+        image(6, 41, &[]),
+        image(7, 90, &["v1.0.0"]),
+        image(8, 91, &[]),
+        image(9, 92, &["v1.4.0-rc.1"]),
+    ]
+}
+
+#[test]
+fn table_of_policies() {
+    struct Case {
+        name: &'static str,
+        policy: Policy,
+        deleted: Vec<u64>,
+    }
+    let untagged = Selection {
+        untagged: true,
+        ..Selection::default()
+    };
+    let tagged = Selection {
+        tags: patterns("*"),
+        ..Selection::default()
+    };
+    let cases = vec![
+        Case {
+            name: "untagged alone deletes every untagged version",
+            policy: Policy::new(untagged.clone()),
+            deleted: vec![2, 4, 6, 8],
+        },
+        Case {
+            name: "untagged older than 30 days",
+            policy: Policy {
+                older_than: age("30d"),
+                ..Policy::new(untagged.clone())
+            },
+            deleted: vec![6, 8],
+        },
+        Case {
+            name: "keep-n-untagged is a floor before the age filter",
+            policy: Policy {
+                keep_newest_untagged: Some(3),
+                older_than: age("5d"),
+                ..Policy::new(untagged.clone())
+            },
+            deleted: vec![8],
+        },
+        Case {
+            name: "tag patterns with an exclusion",
+            policy: Policy {
+                exclude_tags: patterns("latest, v1.0.*"),
+                ..Policy::new(Selection {
+                    tags: patterns("v1.*"),
+                    ..Selection::default()
+                })
+            },
+            deleted: vec![3, 5, 9],
+        },
+        Case {
+            name: "keep-n-tagged keeps the newest tagged",
+            policy: Policy {
+                keep_newest_tagged: Some(2),
+                ..Policy::new(tagged.clone())
+            },
+            deleted: vec![5, 7, 9],
+        },
+        Case {
+            name: "a regex on tags",
+            policy: Policy::new(Selection {
+                tags: patterns(r"/^v1\.[01]\./"),
+                ..Selection::default()
+            }),
+            deleted: vec![5, 7],
+        },
+        Case {
+            name: "pre-release-only deletes only pre-releases",
+            policy: Policy {
+                pre_release_only: true,
+                ..Policy::new(tagged.clone())
+            },
+            deleted: vec![9],
+        },
+        Case {
+            name: "version ids",
+            policy: Policy::new(Selection {
+                version_ids: [VersionId(4), VersionId(7), VersionId(999)].into(),
+                ..Selection::default()
+            }),
+            deleted: vec![4, 7],
+        },
+        Case {
+            name: "keep-n over everything",
+            policy: Policy {
+                keep_newest: Some(7),
+                ..Policy::new(Selection::everything())
+            },
+            deleted: vec![8, 9],
+        },
+        Case {
+            name: "exclude-versions protects by digest",
+            policy: Policy {
+                exclude_versions: patterns(&format!("sha256:{:064x}", 2)),
+                ..Policy::new(untagged.clone())
+            },
+            deleted: vec![4, 6, 8],
+        },
+    ];
+    for case in cases {
+        let plan = plan(vec![listing("app", history())], &case.policy, now());
+        assert_eq!(deleted_ids(&plan), case.deleted, "{}", case.name);
+        assert_eq!(
+            plan.deletion_count() + plan.kept_count(),
+            9,
+            "{}",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn every_decision_says_why() {
+    let policy = Policy {
+        keep_newest_tagged: Some(1),
+        exclude_tags: patterns("v1.0.0"),
+        older_than: age("30d"),
+        ..Policy::new(Selection {
+            tags: patterns("v*"),
+            untagged: true,
+            ..Selection::default()
+        })
+    };
+    let plan = plan(vec![listing("app", history())], &policy, now());
+    assert_eq!(
+        explanation_of(&plan, 1),
+        "keep: among the 1 newest tagged (keep-n-tagged)"
+    );
+    assert_eq!(
+        explanation_of(&plan, 2),
+        "keep: younger than 30d (updated 2026-11-24)"
+    );
+    assert_eq!(
+        explanation_of(&plan, 3),
+        "keep: younger than 30d (updated 2026-11-15)"
+    );
+    assert_eq!(
+        explanation_of(&plan, 5),
+        "delete: tag \"v1.1.0\" matches tags \"v*\", older than 30d (updated 2026-10-16)"
+    );
+    assert_eq!(
+        explanation_of(&plan, 6),
+        "delete: untagged, older than 30d (updated 2026-10-15)"
+    );
+    assert_eq!(
+        explanation_of(&plan, 7),
+        "keep: tag \"v1.0.0\" matches exclude-tags \"v1.0.0\""
+    );
+    let not_selected = Policy::new(Selection {
+        tags: patterns("nothing"),
+        ..Selection::default()
+    });
+    let plan = super::plan(vec![listing("app", history())], &not_selected, now());
+    assert_eq!(
+        explanation_of(&plan, 2),
+        "keep: not selected by tags, untagged, versions or version-ids"
+    );
+}
+
+#[test]
+fn the_last_version_is_kept_unless_the_package_may_go() {
+    let versions = vec![release(1, 50, "1.0.0"), release(2, 40, "1.1.0")];
+    let policy = Policy::new(Selection::everything());
+    let plan = plan(vec![listing("web", versions.clone())], &policy, now());
+    assert_eq!(deleted_ids(&plan), [1]);
+    assert!(!plan.packages[0].delete_package);
+    assert!(explanation_of(&plan, 2).starts_with("keep: last version of the package"));
+
+    let emptying = Policy {
+        delete_package_when_empty: true,
+        ..policy
+    };
+    let plan = super::plan(vec![listing("web", versions)], &emptying, now());
+    assert_eq!(deleted_ids(&plan), [1, 2]);
+    assert!(plan.packages[0].delete_package);
+    assert!(
+        explanation_of(&plan, 2).ends_with("the package is deleted (delete-package-when-empty)")
+    );
+}
+
+#[test]
+fn npm_pre_releases_and_the_created_timestamp() {
+    let versions = vec![
+        release(1, 100, "2.0.0"),
+        release(2, 90, "2.1.0-beta.1"),
+        release(3, 80, "2.1.0"),
+        release(4, 5, "3.0.0-alpha.1"),
+    ];
+    let policy = Policy {
+        pre_release_only: true,
+        timestamp: TimestampField::Created,
+        older_than: age("30d"),
+        ..Policy::new(Selection::everything())
+    };
+    let plan = plan(vec![listing("web", versions)], &policy, now());
+    assert_eq!(deleted_ids(&plan), [2]);
+    assert_eq!(
+        explanation_of(&plan, 1),
+        "keep: not a pre-release (pre-release-only)"
+    );
+    assert!(explanation_of(&plan, 2).contains("pre-release 2.1.0-beta.1"));
+}
+
+#[test]
+fn age_is_strictly_older_than_the_cutoff() {
+    let exactly = image(1, 30, &[]);
+    let policy = Policy {
+        older_than: age("30d"),
+        ..Policy::new(Selection {
+            untagged: true,
+            ..Selection::default()
+        })
+    };
+    let plan = plan(
+        vec![listing(
+            "app",
+            vec![exactly, image(2, 31, &[]), image(3, 0, &["x"])],
+        )],
+        &policy,
+        now(),
+    );
+    assert_eq!(
+        deleted_ids(&plan),
+        [2],
+        "a version exactly 30d old is not older than 30d"
+    );
+}
+
+fn arbitrary_version() -> impl Strategy<Value = (u64, i64, Vec<&'static str>)> {
+    (
+        0u64..1000,
+        0i64..400,
+        prop::collection::vec(
+            prop::sample::select(vec!["latest", "v1.0.0", "v1.1.0-rc.1", "edge", "main"]),
+            0..3,
+        ),
+    )
+}
+
+proptest! {
+    #[test]
+    fn invariants_hold_for_any_history(
+        specs in prop::collection::vec(arbitrary_version(), 0..60),
+        keep_n in prop::option::of(0usize..10),
+        keep_tagged in prop::option::of(0usize..5),
+        older_days in prop::option::of(0u64..200),
+        untagged in any::<bool>(),
+        with_tags in any::<bool>(),
+        pre_release_only in any::<bool>(),
+    ) {
+        let mut seen = BTreeSet::new();
+        let versions: Vec<PackageVersion> = specs
+            .into_iter()
+            .filter(|(id, _, _)| seen.insert(*id))
+            .map(|(id, days, tags)| image(id, days, &tags))
+            .collect();
+        let total = versions.len();
+        let selection = Selection { untagged, tags: if with_tags { patterns("*") } else { None }, ..Selection::default() };
+        let policy = Policy {
+            exclude_tags: patterns("latest"),
+            keep_newest: keep_n,
+            keep_newest_tagged: keep_tagged,
+            older_than: older_days.map(|d| Age { text: format!("{d}d"), duration: Duration::from_secs(d * 86_400) }),
+            pre_release_only,
+            ..Policy::new(selection.clone())
+        };
+        let plan = plan(vec![listing("app", versions)], &policy, now());
+        let package = &plan.packages[0];
+        prop_assert_eq!(package.versions.len(), total);
+
+        let candidates = package.versions.iter().filter(|v| !selection.reasons(&v.version).is_empty()).count();
+        let excluded = package.versions.iter().filter(|v| v.version.tags().iter().any(|t| t == "latest") && !selection.reasons(&v.version).is_empty()).count();
+        for version in &package.versions {
+            // Never delete what the policy does not select, nor what an exclusion protects.
+            if version.action == Action::Delete {
+                prop_assert!(!selection.reasons(&version.version).is_empty());
+                prop_assert!(!version.version.tags().iter().any(|t| t == "latest"));
+                if let Some(age) = &policy.older_than {
+                    prop_assert!(version.version.created_at < now() - SignedDuration::try_from(age.duration).unwrap());
+                }
+            }
+            prop_assert!(!version.reasons.is_empty(), "every version says why");
+        }
+        if let Some(n) = keep_n {
+            let kept_by_keep_n = package.versions.iter().filter(|v| matches!(v.deciding_reason(), Some(Reason::AmongNewest { .. }))).count();
+            let kept_by_other_floor = package.versions.iter().filter(|v| matches!(v.deciding_reason(), Some(Reason::AmongNewestTagged { .. }))).count();
+            // keep-n keeps exactly min(N, candidates): some may be credited to keep-n-tagged first.
+            let floor = n.min(candidates - excluded);
+            prop_assert!(kept_by_keep_n <= floor);
+            prop_assert!(kept_by_keep_n + kept_by_other_floor >= floor);
+            let newest_candidates: Vec<_> = package.versions.iter().filter(|v| !selection.reasons(&v.version).is_empty() && !v.version.tags().iter().any(|t| t == "latest")).take(n).collect();
+            prop_assert!(newest_candidates.iter().all(|v| v.action == Action::Keep));
+        }
+        // A package is never emptied.
+        if total > 0 {
+            prop_assert!(package.kept().count() >= 1);
+        }
+    }
+}
