@@ -1,0 +1,470 @@
+//! The demo data set: an organisation and a user with the kinds of package history a retention
+//! policy meets in practice. Everything is derived from fixed dates, so every run (and every
+//! digest) is the same.
+//!
+//! Container versions carry real manifests, named by the sha256 of their bytes, laid out the way
+//! `docker buildx` and `cosign` push them to ghcr.io: for each multi-arch release a tagged OCI
+//! index whose children (one manifest per platform, one attestation manifest per platform) are
+//! untagged versions of their own, and cosign signatures as tags `sha256-<index hex>.sig`.
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+use crate::model::{
+    ManifestSeed, OwnerKind, OwnerSeed, PackageSeed, PackageType, Seed, VersionSeed, Visibility,
+};
+
+/// The token the demo accepts, authenticating as `octo-dev`.
+pub const DEMO_TOKEN: &str = "demo-token";
+
+/// "Today" in the demo: 2026-11-01T12:00:00Z. Every timestamp is some time before it.
+const DEMO_NOW: Timestamp = Timestamp::constant(1_793_534_400, 0);
+
+const ORG: &str = "acme-corp";
+const USER: &str = "octo-dev";
+
+const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
+const OCI_LAYER: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
+const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
+const DOCKER_LAYER: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+const IN_TOTO: &str = "application/vnd.in-toto+json";
+const COSIGN_SIGNATURE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+const BUILDKIT_CACHE_CONFIG: &str = "application/vnd.buildkit.cacheconfig.v0";
+
+/// A release of `acme-corp/api`: a multi-arch image pushed by buildx.
+struct Release {
+    tag: &'static str,
+    days_ago: i64,
+    /// Whether cosign signed it (a `sha256-<hex>.sig` tag on its own version).
+    signed: bool,
+}
+
+const API_RELEASES: [Release; 6] = [
+    Release {
+        tag: "v1.0.0",
+        days_ago: 290,
+        signed: true,
+    },
+    Release {
+        tag: "v1.1.0",
+        days_ago: 210,
+        signed: true,
+    },
+    Release {
+        tag: "v1.1.1",
+        days_ago: 180,
+        signed: false,
+    },
+    Release {
+        tag: "v1.2.0",
+        days_ago: 120,
+        signed: true,
+    },
+    Release {
+        tag: "v1.3.0",
+        days_ago: 40,
+        signed: true,
+    },
+    Release {
+        tag: "v1.4.0-rc.1",
+        days_ago: 5,
+        signed: false,
+    },
+];
+
+/// Single-arch images pushed by an old pipeline, untagged since: (days ago, build number).
+const API_ORPHANS: [(i64, u32); 4] = [(340, 101), (331, 117), (322, 124), (250, 163)];
+
+const PLATFORMS: [&str; 2] = ["amd64", "arm64"];
+
+/// `acme-corp/api/build-cache`: one cache export every 14 hours.
+const BUILD_CACHE_VERSIONS: i64 = 300;
+const BUILD_CACHE_EVERY_HOURS: i64 = 14;
+
+/// `acme-corp` npm package `web-sdk`: (version, days ago).
+const WEB_SDK_RELEASES: [(&str, i64); 10] = [
+    ("2.0.0", 400),
+    ("2.0.1", 381),
+    ("2.1.0", 302),
+    ("2.1.1", 287),
+    ("2.2.0", 203),
+    ("2.3.0", 118),
+    ("2.3.1", 92),
+    ("2.4.0-beta.1", 30),
+    ("2.4.0-beta.2", 14),
+    ("3.0.0-alpha.1", 3),
+];
+
+/// `acme-corp` maven package `com.acme.billing`: (version, days ago, deleted days ago).
+const BILLING_RELEASES: [(&str, i64, Option<i64>); 5] = [
+    ("1.0.0", 500, None),
+    ("1.1.0", 402, None),
+    ("1.2.0", 251, None),
+    // A broken release, deleted ten days after it shipped.
+    ("1.2.1", 240, Some(230)),
+    ("1.3.0", 61, None),
+];
+
+/// `octo-dev` container package `dotfiles`: (tags, days ago).
+const DOTFILES_BUILDS: [(&[&str], i64); 5] = [
+    (&[], 100),
+    (&["2026.08"], 90),
+    (&[], 60),
+    (&[], 25),
+    (&["2026.10", "latest"], 20),
+];
+
+/// The realistic demo data set behind `package-warden demo` and `fake-github --seed demo`:
+///
+/// - organisation `acme-corp` with the container `api` (multi-arch releases `v1.0.0` to
+///   `v1.3.0` with `latest`, a `v1.4.0-rc.1` pre-release, cosign signatures and orphaned
+///   untagged images), the container `api/build-cache` (300 untagged cache versions, `buildcache`
+///   on the newest), the npm package `web-sdk` (2.0.0 to 2.3.1 plus pre-releases) and the maven
+///   package `com.acme.billing` (one version already deleted);
+/// - user `octo-dev` with the container `dotfiles`, and the token [`DEMO_TOKEN`] for it.
+pub fn demo_seed() -> Seed {
+    Seed::default()
+        .with_owner(OwnerSeed::new(ORG, OwnerKind::Organization).name("Acme Corp"))
+        .with_owner(OwnerSeed::new(USER, OwnerKind::User).name("Octo Dev"))
+        .with_token(DEMO_TOKEN, USER)
+        .with_package(api())
+        .with_package(build_cache())
+        .with_package(web_sdk())
+        .with_package(billing())
+        .with_package(dotfiles())
+}
+
+fn api() -> PackageSeed {
+    let mut package = PackageSeed::new(ORG, PackageType::Container, "api")
+        .visibility(Visibility::Public)
+        .repository("api");
+    for (days_ago, build) in API_ORPHANS {
+        let image = image_manifest(DOCKER_MANIFEST, &format!("api build {build}"), 3);
+        package = package.version(VersionSeed::from_manifest(image).created_at(days(days_ago)));
+    }
+
+    let newest_stable = API_RELEASES
+        .iter()
+        .rev()
+        .find(|release| !release.tag.contains('-'))
+        .map(|release| release.tag);
+    for release in &API_RELEASES {
+        let pushed = days(release.days_ago);
+        let (index, children) = multi_arch_image(&format!("api {}", release.tag));
+        // buildx pushes the children first and the index that names them last.
+        for (offset, child) in (0..).zip(children) {
+            package = package
+                .version(VersionSeed::from_manifest(child).created_at(pushed + seconds(offset)));
+        }
+        let mut tags = vec![release.tag];
+        if Some(release.tag) == newest_stable {
+            tags.push("latest");
+        }
+        let index_hex = hex_of(&index.digest());
+        package = package.version(
+            VersionSeed::from_manifest(index)
+                .tags(tags)
+                .created_at(pushed + seconds(10)),
+        );
+        if release.signed {
+            let signature = signature_manifest(&index_hex);
+            package = package.version(
+                VersionSeed::from_manifest(signature)
+                    .tags([format!("sha256-{index_hex}.sig")])
+                    .created_at(pushed + seconds(120)),
+            );
+        }
+    }
+    package
+}
+
+fn build_cache() -> PackageSeed {
+    let versions = (0..BUILD_CACHE_VERSIONS).map(|n| {
+        let hours_ago = (BUILD_CACHE_VERSIONS - n) * BUILD_CACHE_EVERY_HOURS;
+        let cache = cache_manifest(n);
+        let version = VersionSeed::from_manifest(cache)
+            .created_at(DEMO_NOW - SignedDuration::from_hours(hours_ago));
+        if n == BUILD_CACHE_VERSIONS - 1 {
+            version.tags(["buildcache"])
+        } else {
+            version
+        }
+    });
+    PackageSeed::new(ORG, PackageType::Container, "api/build-cache")
+        .repository("api")
+        .versions(versions)
+}
+
+fn web_sdk() -> PackageSeed {
+    PackageSeed::new(ORG, PackageType::Npm, "web-sdk")
+        .visibility(Visibility::Public)
+        .repository("web-sdk")
+        .versions(
+            WEB_SDK_RELEASES
+                .iter()
+                .map(|&(version, days_ago)| VersionSeed::new(version).created_at(days(days_ago))),
+        )
+}
+
+fn billing() -> PackageSeed {
+    PackageSeed::new(ORG, PackageType::Maven, "com.acme.billing")
+        .repository("billing-service")
+        .versions(
+            BILLING_RELEASES
+                .iter()
+                .map(|&(version, days_ago, deleted)| {
+                    let seeded = VersionSeed::new(version).created_at(days(days_ago));
+                    match deleted {
+                        Some(deleted_days_ago) => seeded.deleted_at(days(deleted_days_ago)),
+                        None => seeded,
+                    }
+                }),
+        )
+}
+
+fn dotfiles() -> PackageSeed {
+    PackageSeed::new(USER, PackageType::Container, "dotfiles")
+        .visibility(Visibility::Public)
+        .repository("dotfiles")
+        .versions(DOTFILES_BUILDS.iter().map(|&(tags, days_ago)| {
+            let image = image_manifest(OCI_MANIFEST, &format!("dotfiles {days_ago}"), 2);
+            VersionSeed::from_manifest(image)
+                .tags(tags.iter().copied())
+                .created_at(days(days_ago))
+        }))
+}
+
+/// A multi-arch image as buildx pushes it: the index, and its children in push order (each
+/// platform's image manifest, then each platform's attestation manifest).
+fn multi_arch_image(label: &str) -> (ManifestSeed, Vec<ManifestSeed>) {
+    let images: Vec<ManifestSeed> = PLATFORMS
+        .iter()
+        .map(|arch| image_manifest(OCI_MANIFEST, &format!("{label} linux/{arch}"), 4))
+        .collect();
+    let attestations: Vec<ManifestSeed> = PLATFORMS
+        .iter()
+        .map(|arch| attestation_manifest(&format!("{label} linux/{arch}")))
+        .collect();
+
+    let mut entries: Vec<Value> = images
+        .iter()
+        .zip(PLATFORMS)
+        .map(|(image, arch)| {
+            let mut entry = descriptor(OCI_MANIFEST, &image.digest(), image.content.len());
+            entry["platform"] = json!({ "architecture": arch, "os": "linux" });
+            entry
+        })
+        .collect();
+    // Attestations point at the image they describe and claim the platform unknown/unknown, so
+    // that runtimes never pull them.
+    entries.extend(
+        attestations
+            .iter()
+            .zip(&images)
+            .map(|(attestation, image)| {
+                let mut entry = descriptor(
+                    OCI_MANIFEST,
+                    &attestation.digest(),
+                    attestation.content.len(),
+                );
+                entry["annotations"] = json!({
+                    "vnd.docker.reference.digest": image.digest(),
+                    "vnd.docker.reference.type": "attestation-manifest",
+                });
+                entry["platform"] = json!({ "architecture": "unknown", "os": "unknown" });
+                entry
+            }),
+    );
+    let index = manifest(
+        OCI_INDEX,
+        json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries }),
+    );
+    (index, images.into_iter().chain(attestations).collect())
+}
+
+/// A single-platform image manifest (OCI or Docker v2) with `layers` layers; `label` makes it
+/// unique.
+fn image_manifest(media_type: &str, label: &str, layers: usize) -> ManifestSeed {
+    let (config_type, layer_type) = if media_type == DOCKER_MANIFEST {
+        (DOCKER_CONFIG, DOCKER_LAYER)
+    } else {
+        (OCI_CONFIG, OCI_LAYER)
+    };
+    let layers: Vec<Value> = (0..layers)
+        .map(|n| {
+            blob(
+                layer_type,
+                &format!("{label} layer {n}"),
+                3_000_000 + n * 1_234_567,
+            )
+        })
+        .collect();
+    manifest(
+        media_type,
+        json!({
+            "schemaVersion": 2,
+            "mediaType": media_type,
+            "config": blob(config_type, &format!("{label} config"), 1_470),
+            "layers": layers,
+        }),
+    )
+}
+
+/// The provenance and SBOM attestations buildx attaches to the image `label`.
+fn attestation_manifest(label: &str) -> ManifestSeed {
+    let mut provenance = blob(IN_TOTO, &format!("{label} provenance"), 6_842);
+    provenance["annotations"] =
+        json!({ "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2" });
+    let mut sbom = blob(IN_TOTO, &format!("{label} sbom"), 48_211);
+    sbom["annotations"] = json!({ "in-toto.io/predicate-type": "https://spdx.dev/Document" });
+    manifest(
+        OCI_MANIFEST,
+        json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": blob(OCI_CONFIG, &format!("{label} attestation config"), 167),
+            "layers": [provenance, sbom],
+        }),
+    )
+}
+
+/// A cosign signature of the image whose digest has the hex `subject_hex`.
+fn signature_manifest(subject_hex: &str) -> ManifestSeed {
+    let mut layer = blob(
+        COSIGN_SIGNATURE,
+        &format!("signature of {subject_hex}"),
+        250,
+    );
+    layer["annotations"] = json!({
+        "dev.cosignproject.cosign/signature": format!("MEUCIQ{}", &subject_hex[..40]),
+    });
+    manifest(
+        OCI_MANIFEST,
+        json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": blob(OCI_CONFIG, &format!("signature config of {subject_hex}"), 233),
+            "layers": [layer],
+        }),
+    )
+}
+
+/// The `n`th build-cache export (`type=registry,mode=max`).
+fn cache_manifest(n: i64) -> ManifestSeed {
+    let layers: Vec<Value> = (0..3)
+        .map(|layer| blob(OCI_LAYER, &format!("cache {n} layer {layer}"), 12_000_000))
+        .collect();
+    manifest(
+        OCI_MANIFEST,
+        json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": blob(BUILDKIT_CACHE_CONFIG, &format!("cache {n} config"), 2_190),
+            "layers": layers,
+        }),
+    )
+}
+
+/// A descriptor of a blob the fake does not store, named by the digest of `label`.
+fn blob(media_type: &str, label: &str, size: usize) -> Value {
+    descriptor(media_type, &ManifestSeed::new("", label).digest(), size)
+}
+
+fn descriptor(media_type: &str, digest: &str, size: usize) -> Value {
+    json!({ "mediaType": media_type, "digest": digest, "size": size })
+}
+
+/// Serialises a manifest; the bytes produced here are the bytes its digest covers.
+fn manifest(media_type: &str, body: Value) -> ManifestSeed {
+    ManifestSeed::new(media_type, format!("{body:#}"))
+}
+
+fn hex_of(digest: &str) -> String {
+    digest.trim_start_matches("sha256:").to_owned()
+}
+
+fn days(days_ago: i64) -> Timestamp {
+    DEMO_NOW - SignedDuration::from_hours(24 * days_ago)
+}
+
+fn seconds(n: i64) -> SignedDuration {
+    SignedDuration::from_secs(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn the_demo_seed_is_valid_and_deterministic() {
+        assert_eq!(demo_seed(), demo_seed());
+        let state = Store::from_seed(demo_seed())
+            .expect("valid seed")
+            .snapshot();
+        let api = state
+            .package(ORG, PackageType::Container, "api")
+            .expect("seeded");
+        // 4 orphans, then 6 releases of 5 manifests each, 4 of them signed.
+        assert_eq!(api.versions.len(), 4 + 6 * 5 + 4);
+        let tagged: Vec<&str> = api
+            .versions
+            .iter()
+            .flat_map(|v| v.tags.iter().map(String::as_str))
+            .filter(|tag| !tag.starts_with("sha256-"))
+            .collect();
+        assert_eq!(
+            tagged,
+            [
+                "v1.0.0",
+                "v1.1.0",
+                "v1.1.1",
+                "v1.2.0",
+                "v1.3.0",
+                "latest",
+                "v1.4.0-rc.1"
+            ]
+        );
+        let cache = state
+            .package(ORG, PackageType::Container, "api/build-cache")
+            .expect("seeded");
+        assert_eq!(cache.versions.len(), 300);
+        let billing = state
+            .package(ORG, PackageType::Maven, "com.acme.billing")
+            .expect("seeded");
+        assert_eq!(billing.active_versions().count(), 4);
+    }
+
+    #[test]
+    fn the_demo_seed_survives_a_json_round_trip() {
+        let json = serde_json::to_string(&demo_seed()).expect("serialisable");
+        assert_eq!(Seed::from_json(&json).expect("loadable"), demo_seed());
+    }
+
+    #[test]
+    fn signatures_name_the_index_they_sign() {
+        let api = api();
+        let index = api
+            .versions
+            .iter()
+            .find(|v| v.tags.iter().any(|t| t == "v1.0.0"))
+            .expect("v1.0.0 is tagged");
+        let signature_tag = format!("sha256-{}.sig", hex_of(&index.name));
+        assert!(api.versions.iter().any(|v| v.tags.contains(&signature_tag)));
+        let manifest = index.manifest.as_ref().expect("a manifest");
+        assert_eq!(manifest.media_type, OCI_INDEX);
+        let body: Value = serde_json::from_str(&manifest.content).expect("JSON");
+        let children = body["manifests"]
+            .as_array()
+            .expect("an index lists manifests");
+        assert_eq!(children.len(), 4);
+        assert_eq!(children[2]["platform"]["os"], "unknown");
+        assert_eq!(
+            children[2]["annotations"]["vnd.docker.reference.digest"],
+            children[0]["digest"]
+        );
+    }
+}

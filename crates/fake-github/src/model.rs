@@ -1,0 +1,612 @@
+//! The seed: what the fake holds when it starts.
+//!
+//! See [`Seed`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+/// The creation time of anything the seed leaves undated: 2024-01-01T00:00:00Z.
+pub const DEFAULT_CREATED_AT: Timestamp = Timestamp::constant(1_704_067_200, 0);
+
+/// The hourly request budget of each token unless the seed says otherwise; GitHub grants a
+/// personal access token 5,000 requests an hour.
+pub const DEFAULT_RATE_LIMIT: u32 = 5000;
+
+/// Everything the fake knows when it starts: accounts, the tokens that authenticate as them, and
+/// their packages with every version.
+///
+/// Plain data: tests build one with the `with_*` helpers; the CLI and anyone else can
+/// load one from JSON, where everything but names, kinds and types may be left out:
+///
+/// ```
+/// let seed = fake_github::Seed::from_json(r#"{
+///   "owners": [
+///     { "login": "acme", "kind": "organization" },
+///     { "login": "octocat", "kind": "user", "name": "The Octocat" }
+///   ],
+///   "tokens": { "test-token": "octocat" },
+///   "rate_limit": 5000,
+///   "packages": [
+///     {
+///       "owner": "acme", "package_type": "container", "name": "team/app",
+///       "visibility": "public", "repository": "app",
+///       "versions": [
+///         { "name": "sha256:aaaa", "tags": ["v1", "latest"], "created_at": "2024-05-01T10:00:00Z" },
+///         { "name": "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+///           "id": 7, "deleted_at": "2024-06-01T00:00:00Z",
+///           "manifest": { "media_type": "application/vnd.oci.image.manifest.v1+json", "content": "{}" } }
+///       ]
+///     }
+///   ]
+/// }"#)?;
+/// assert_eq!(seed.packages[0].versions.len(), 2);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
+/// Ids that the seed leaves out are assigned when the fake starts, in seed order: owners from 1,
+/// packages from 100, repositories from 500 and versions from 1000, skipping any id the seed names
+/// explicitly, so the same seed always yields the same ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Seed {
+    /// Users and organisations. Every package's owner and every token's login must be here.
+    pub owners: Vec<OwnerSeed>,
+    /// Bearer tokens the fake accepts, each mapped to the login it authenticates as. Requests with
+    /// any other token get `401 Bad credentials`.
+    pub tokens: BTreeMap<String, String>,
+    /// Requests each token may make per hour, as reported in `x-ratelimit-limit`;
+    /// [`DEFAULT_RATE_LIMIT`] when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<u32>,
+    /// Every package, with its versions.
+    pub packages: Vec<PackageSeed>,
+}
+
+impl Seed {
+    /// Adds an organisation (served under `/orgs/{login}`).
+    #[must_use]
+    pub fn with_org(self, login: impl Into<String>) -> Self {
+        self.with_owner(OwnerSeed::new(login, OwnerKind::Organization))
+    }
+
+    /// Adds a user (served under `/users/{login}`, and under `/user` to its tokens).
+    #[must_use]
+    pub fn with_user(self, login: impl Into<String>) -> Self {
+        self.with_owner(OwnerSeed::new(login, OwnerKind::User))
+    }
+
+    /// Adds an account described in full.
+    #[must_use]
+    pub fn with_owner(mut self, owner: OwnerSeed) -> Self {
+        self.owners.push(owner);
+        self
+    }
+
+    /// Accepts `token` (as `Authorization: Bearer <token>` or `token <token>`) as `login`.
+    #[must_use]
+    pub fn with_token(mut self, token: impl Into<String>, login: impl Into<String>) -> Self {
+        self.tokens.insert(token.into(), login.into());
+        self
+    }
+
+    /// Adds a package; its owner must be added too (in any order).
+    #[must_use]
+    pub fn with_package(mut self, package: PackageSeed) -> Self {
+        self.packages.push(package);
+        self
+    }
+
+    /// Sets every token's hourly request budget.
+    #[must_use]
+    pub fn with_rate_limit(mut self, requests_per_hour: u32) -> Self {
+        self.rate_limit = Some(requests_per_hour);
+        self
+    }
+
+    /// Reads a seed from JSON text (the shape shown in the [`Seed`] docs).
+    pub fn from_json(json: &str) -> Result<Seed, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+}
+
+/// Whether an account is a person or an organisation; it decides which owner scope serves its
+/// packages (`/users/{login}` or `/orgs/{login}`) and the `type` GitHub reports for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OwnerKind {
+    /// A personal account: `"type": "User"`.
+    User,
+    /// An organisation: `"type": "Organization"`.
+    Organization,
+}
+
+impl OwnerKind {
+    /// The `type` field GitHub gives this kind of account: `User` or `Organization`.
+    pub fn github_type(self) -> &'static str {
+        match self {
+            OwnerKind::User => "User",
+            OwnerKind::Organization => "Organization",
+        }
+    }
+}
+
+/// A user or organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerSeed {
+    /// The account name, as in `/orgs/{login}`. GitHub matches logins case-insensitively, and so
+    /// does the fake.
+    pub login: String,
+    /// Person or organisation.
+    pub kind: OwnerKind,
+    /// The account id; assigned when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// The display name (`name` in profiles); `null` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl OwnerSeed {
+    /// An account with an assigned id and no display name.
+    pub fn new(login: impl Into<String>, kind: OwnerKind) -> Self {
+        OwnerSeed {
+            login: login.into(),
+            kind,
+            id: None,
+            name: None,
+        }
+    }
+
+    /// Gives the account a fixed id.
+    #[must_use]
+    pub fn id(mut self, id: u64) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// Gives the account a display name.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+/// The registries GitHub Packages hosts, spelled as in URLs and `package_type` fields.
+///
+/// Declared in alphabetical order, so sorting by type sorts by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageType {
+    /// Images in the Container registry (`ghcr.io`); version names are manifest digests.
+    Container,
+    /// Images in the retired Docker registry (`docker.pkg.github.com`).
+    Docker,
+    /// Maven and Gradle packages.
+    Maven,
+    /// npm packages.
+    Npm,
+    /// NuGet packages.
+    Nuget,
+    /// RubyGems.
+    Rubygems,
+}
+
+impl PackageType {
+    /// Every type, in the order GitHub's description lists them in error messages.
+    pub const ALL: [PackageType; 6] = [
+        PackageType::Npm,
+        PackageType::Maven,
+        PackageType::Rubygems,
+        PackageType::Docker,
+        PackageType::Nuget,
+        PackageType::Container,
+    ];
+
+    /// The name used in URLs and JSON, e.g. `container`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageType::Container => "container",
+            PackageType::Docker => "docker",
+            PackageType::Maven => "maven",
+            PackageType::Npm => "npm",
+            PackageType::Nuget => "nuget",
+            PackageType::Rubygems => "rubygems",
+        }
+    }
+}
+
+impl fmt::Display for PackageType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The text was not one of the six package types.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown package type {0:?}: expected one of npm, maven, rubygems, docker, nuget, container"
+)]
+pub struct UnknownPackageType(pub String);
+
+impl FromStr for PackageType {
+    type Err = UnknownPackageType;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        PackageType::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| UnknownPackageType(text.to_owned()))
+    }
+}
+
+/// Who may see a package.
+///
+/// GitHub's description allows only these two values in a package's `visibility`. Listings also
+/// take the filter `visibility=internal`, which GitHub treats as `private` outside the registries
+/// with granular permissions; so does the fake.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Anyone can pull it.
+    Public,
+    /// Only accounts granted access can pull it (GitHub's default for new packages).
+    #[default]
+    Private,
+}
+
+impl Visibility {
+    /// The name used in JSON, e.g. `public`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Private => "private",
+        }
+    }
+}
+
+/// A package and all its versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageSeed {
+    /// The owning account's login.
+    pub owner: String,
+    /// The registry it lives in.
+    pub package_type: PackageType,
+    /// The package name; container names may contain `/` (clients send it as `%2F`).
+    pub name: String,
+    /// The package id; assigned when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// Private unless set.
+    #[serde(default)]
+    pub visibility: Visibility,
+    /// The name of the repository (under the same owner) the package is linked to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// When the package was created; the oldest version's `created_at` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// When it last changed; the newest version's `updated_at` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    /// Set to seed the package as already deleted (restorable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<Timestamp>,
+    /// Whether the package is listed by `GET {scope}/docker/conflicts` (a Docker-registry package
+    /// whose migration to the Container registry conflicts with an existing one).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub docker_conflict: bool,
+    /// Every version, deleted ones included; order does not matter except for id assignment.
+    #[serde(default)]
+    pub versions: Vec<VersionSeed>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
+impl PackageSeed {
+    /// A private package with no repository and no versions yet.
+    pub fn new(
+        owner: impl Into<String>,
+        package_type: PackageType,
+        name: impl Into<String>,
+    ) -> Self {
+        PackageSeed {
+            owner: owner.into(),
+            package_type,
+            name: name.into(),
+            id: None,
+            visibility: Visibility::default(),
+            repository: None,
+            created_at: None,
+            updated_at: None,
+            deleted_at: None,
+            docker_conflict: false,
+            versions: Vec::new(),
+        }
+    }
+
+    /// Gives the package a fixed id.
+    #[must_use]
+    pub fn id(mut self, id: u64) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// Sets who may see it.
+    #[must_use]
+    pub fn visibility(mut self, visibility: Visibility) -> Self {
+        self.visibility = visibility;
+        self
+    }
+
+    /// Links it to the repository `name` under the same owner.
+    #[must_use]
+    pub fn repository(mut self, name: impl Into<String>) -> Self {
+        self.repository = Some(name.into());
+        self
+    }
+
+    /// Sets when the package was created.
+    ///
+    /// # Panics
+    /// If `at` is text that is not an RFC 3339 timestamp.
+    #[must_use]
+    pub fn created_at(mut self, at: impl IntoTimestamp) -> Self {
+        self.created_at = Some(at.into_timestamp());
+        self
+    }
+
+    /// Sets when the package last changed.
+    ///
+    /// # Panics
+    /// If `at` is text that is not an RFC 3339 timestamp.
+    #[must_use]
+    pub fn updated_at(mut self, at: impl IntoTimestamp) -> Self {
+        self.updated_at = Some(at.into_timestamp());
+        self
+    }
+
+    /// Seeds the package as deleted at `at`, so it can be restored.
+    ///
+    /// # Panics
+    /// If `at` is text that is not an RFC 3339 timestamp.
+    #[must_use]
+    pub fn deleted_at(mut self, at: impl IntoTimestamp) -> Self {
+        self.deleted_at = Some(at.into_timestamp());
+        self
+    }
+
+    /// Lists the package among the Docker migration conflicts.
+    #[must_use]
+    pub fn docker_conflict(mut self) -> Self {
+        self.docker_conflict = true;
+        self
+    }
+
+    /// Adds one version.
+    #[must_use]
+    pub fn version(mut self, version: VersionSeed) -> Self {
+        self.versions.push(version);
+        self
+    }
+
+    /// Adds many versions.
+    #[must_use]
+    pub fn versions(mut self, versions: impl IntoIterator<Item = VersionSeed>) -> Self {
+        self.versions.extend(versions);
+        self
+    }
+}
+
+/// One version of a package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionSeed {
+    /// For containers the manifest digest (`sha256:<hex>`); for other types the version string.
+    pub name: String,
+    /// The version id; assigned when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    /// Container tags (`metadata.container.tags`); GitHub reports tags only for containers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// When it was pushed; [`DEFAULT_CREATED_AT`] when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    /// When it last changed; `created_at` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    /// Set to seed the version as already deleted: it is listed with `state=deleted` and can be
+    /// restored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<Timestamp>,
+    /// The manifest stored under this digest, for the registry endpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<ManifestSeed>,
+}
+
+impl VersionSeed {
+    /// A version called `name`, untagged, created at [`DEFAULT_CREATED_AT`].
+    pub fn new(name: impl Into<String>) -> Self {
+        VersionSeed {
+            name: name.into(),
+            id: None,
+            tags: Vec::new(),
+            created_at: None,
+            updated_at: None,
+            deleted_at: None,
+            manifest: None,
+        }
+    }
+
+    /// A container version holding `manifest`, named by the manifest's digest as a registry
+    /// names it.
+    pub fn from_manifest(manifest: ManifestSeed) -> Self {
+        VersionSeed {
+            manifest: Some(manifest.clone()),
+            ..VersionSeed::new(manifest.digest())
+        }
+    }
+
+    /// Gives the version a fixed id.
+    #[must_use]
+    pub fn id(mut self, id: u64) -> Self {
+        self.id = Some(id);
+        self
+    }
+
+    /// Sets the container tags, replacing any set before.
+    #[must_use]
+    pub fn tags<T: Into<String>>(mut self, tags: impl IntoIterator<Item = T>) -> Self {
+        self.tags = tags.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets when the version was pushed.
+    ///
+    /// # Panics
+    /// If `at` is text that is not an RFC 3339 timestamp.
+    #[must_use]
+    pub fn created_at(mut self, at: impl IntoTimestamp) -> Self {
+        self.created_at = Some(at.into_timestamp());
+        self
+    }
+
+    /// Sets when the version last changed.
+    ///
+    /// # Panics
+    /// If `at` is text that is not an RFC 3339 timestamp.
+    #[must_use]
+    pub fn updated_at(mut self, at: impl IntoTimestamp) -> Self {
+        self.updated_at = Some(at.into_timestamp());
+        self
+    }
+
+    /// Seeds the version as deleted at `at`.
+    ///
+    /// # Panics
+    /// If `at` is text that is not an RFC 3339 timestamp.
+    #[must_use]
+    pub fn deleted_at(mut self, at: impl IntoTimestamp) -> Self {
+        self.deleted_at = Some(at.into_timestamp());
+        self
+    }
+
+    /// Stores a manifest with this version (its digest should be the version's name).
+    #[must_use]
+    pub fn manifest(mut self, manifest: ManifestSeed) -> Self {
+        self.manifest = Some(manifest);
+        self
+    }
+}
+
+/// A registry manifest exactly as a registry would serve it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestSeed {
+    /// The `Content-Type` it is served with, e.g. `application/vnd.oci.image.index.v1+json`.
+    pub media_type: String,
+    /// The manifest's JSON text. Its bytes are what the digest covers, so it is kept verbatim.
+    pub content: String,
+}
+
+impl ManifestSeed {
+    /// A manifest of `media_type` with the JSON text `content`.
+    pub fn new(media_type: impl Into<String>, content: impl Into<String>) -> Self {
+        ManifestSeed {
+            media_type: media_type.into(),
+            content: content.into(),
+        }
+    }
+
+    /// The content digest registries name this manifest by: `sha256:<lowercase hex>`.
+    pub fn digest(&self) -> String {
+        format!(
+            "sha256:{}",
+            hex::encode(Sha256::digest(self.content.as_bytes()))
+        )
+    }
+}
+
+/// Something a seed builder accepts as a point in time: a [`Timestamp`] or RFC 3339 text such as
+/// `"2024-05-01T10:00:00Z"`.
+pub trait IntoTimestamp {
+    /// The point in time.
+    ///
+    /// # Panics
+    /// If the value is text that is not an RFC 3339 timestamp; seeds are written by hand in tests,
+    /// where a typo should stop the test at once.
+    fn into_timestamp(self) -> Timestamp;
+}
+
+impl IntoTimestamp for Timestamp {
+    fn into_timestamp(self) -> Timestamp {
+        self
+    }
+}
+
+impl IntoTimestamp for &str {
+    fn into_timestamp(self) -> Timestamp {
+        self.parse()
+            .unwrap_or_else(|error| panic!("seed timestamp {self:?} is not RFC 3339: {error}"))
+    }
+}
+
+impl IntoTimestamp for String {
+    fn into_timestamp(self) -> Timestamp {
+        self.as_str().into_timestamp()
+    }
+}
+
+impl IntoTimestamp for &String {
+    fn into_timestamp(self) -> Timestamp {
+        self.as_str().into_timestamp()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_types_round_trip_through_their_names() {
+        for kind in PackageType::ALL {
+            assert_eq!(kind.as_str().parse::<PackageType>(), Ok(kind));
+        }
+        assert!("containers".parse::<PackageType>().is_err());
+    }
+
+    #[test]
+    fn seeds_load_from_minimal_json() {
+        let seed = Seed::from_json(
+            r#"{"owners": [{"login": "acme", "kind": "organization"}],
+                "packages": [{"owner": "acme", "package_type": "npm", "name": "lib",
+                              "versions": [{"name": "1.0.0", "created_at": "2024-05-01T10:00:00Z"}]}]}"#,
+        )
+        .expect("valid seed");
+        let expected = Seed::default().with_org("acme").with_package(
+            PackageSeed::new("acme", PackageType::Npm, "lib")
+                .version(VersionSeed::new("1.0.0").created_at("2024-05-01T10:00:00Z")),
+        );
+        assert_eq!(seed, expected);
+        let again = serde_json::to_string(&seed).expect("serialisable");
+        assert_eq!(Seed::from_json(&again).expect("round trip"), seed);
+    }
+
+    #[test]
+    fn manifest_versions_are_named_by_their_digest() {
+        let manifest = ManifestSeed::new("application/vnd.oci.image.manifest.v1+json", "{}");
+        // sha256 of the two bytes `{}`.
+        assert_eq!(
+            VersionSeed::from_manifest(manifest).name,
+            "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+        );
+    }
+}
