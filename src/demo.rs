@@ -7,7 +7,7 @@ use fake_github::FakeGitHub;
 use crate::actions::Runtime;
 use crate::commands::list;
 use crate::github::{PackageType, Token};
-use crate::inputs::{Command, Config, OwnerInput, OwnerType};
+use crate::inputs::{Command, Config, OwnerInput, OwnerType, PruneSettings};
 use crate::selector::NameSelector;
 
 /// The token the demo data set accepts.
@@ -45,6 +45,7 @@ pub async fn run(runtime: &Runtime) -> anyhow::Result<()> {
             registry_url: api_url.clone(),
             dry_run: false,
             summary_file: None,
+            prune: PruneSettings::default(),
         };
         let display = list::Display {
             versions_per_package: Some(8),

@@ -10,6 +10,7 @@ pub mod actions;
 pub mod commands;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod execute;
 pub mod github;
 pub mod inputs;
 pub mod inventory;

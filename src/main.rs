@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match tokio.block_on(package_warden::run(&config, &runtime)) {
+    match tokio.block_on(package_warden::run(&config, &runtime, &env)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             runtime.error(&format!("{err:#}"));

@@ -19,6 +19,10 @@ use url::Url;
 use crate::github::{PackageType, Token};
 use crate::selector::NameSelector;
 
+mod policy;
+
+pub use policy::{PruneSettings, SELECTION_INPUTS, parse_age};
+
 /// The process environment, or a test's stand-in for it.
 pub type Env = BTreeMap<String, String>;
 
@@ -101,6 +105,90 @@ pub const INPUTS: &[InputSpec] = &[
         action_default: Some("false"),
         description: "`true`: show what would be deleted or restored and change nothing.",
     },
+    InputSpec {
+        name: "tags",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "Select versions with a tag matching one of these patterns (container and docker packages).",
+    },
+    InputSpec {
+        name: "untagged",
+        kind: InputKind::Boolean,
+        action_default: Some("false"),
+        description: "`true`: select versions without tags (container and docker packages).",
+    },
+    InputSpec {
+        name: "versions",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "Select versions whose name matches one of these patterns (`1.2.*`; for containers the digest).",
+    },
+    InputSpec {
+        name: "version-ids",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "Select versions by id, separated by commas or newlines.",
+    },
+    InputSpec {
+        name: "exclude-tags",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "Keep versions with a tag matching one of these patterns.",
+    },
+    InputSpec {
+        name: "exclude-versions",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "Keep versions whose name matches one of these patterns.",
+    },
+    InputSpec {
+        name: "keep-n-tagged",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "Keep the N newest tagged candidates. Without `tags`, implies `tags: *`.",
+    },
+    InputSpec {
+        name: "keep-n-untagged",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "Keep the N newest untagged candidates. Without `untagged`, implies `untagged: true`.",
+    },
+    InputSpec {
+        name: "keep-n",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "Keep the N newest candidates of any kind. Without any selection, implies `versions: *`.",
+    },
+    InputSpec {
+        name: "older-than",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "Delete only candidates older than this (`30d`, `2w`, `12h`, `1d 12h`).",
+    },
+    InputSpec {
+        name: "timestamp",
+        kind: InputKind::Value,
+        action_default: Some("updated"),
+        description: "Which time `older-than` and the keep-n inputs read: `updated` or `created`.",
+    },
+    InputSpec {
+        name: "pre-release-only",
+        kind: InputKind::Boolean,
+        action_default: Some("false"),
+        description: "`true`: delete only semver pre-releases (`1.4.0-rc.1`; for containers, by tag).",
+    },
+    InputSpec {
+        name: "delete-package-when-empty",
+        kind: InputKind::Boolean,
+        action_default: Some("false"),
+        description: "`true`: when every version of a package is selected, delete the package (GitHub refuses to delete its last version).",
+    },
+    InputSpec {
+        name: "max-deletions",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "Fail before deleting anything when the plan would delete more versions than this.",
+    },
 ];
 
 /// Flags of the command line only: they have no meaning inside a workflow.
@@ -169,7 +257,7 @@ impl RawInputs {
         self.get("token")
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(|v| v.trim())
     }
 }
@@ -267,6 +355,8 @@ pub struct Config {
     pub dry_run: bool,
     /// Where to also save the markdown summary (command line only).
     pub summary_file: Option<String>,
+    /// The retention policy and its guards (`prune`).
+    pub prune: PruneSettings,
 }
 
 /// An input that cannot be used, with what would be accepted instead.
@@ -280,6 +370,11 @@ pub enum InputError {
     },
     #[error("input `{input}` is required: {how}")]
     Missing { input: &'static str, how: String },
+    #[error(
+        "`{command}` needs a selection: set {SELECTION_INPUTS}; package-warden never picks \
+         every version by default"
+    )]
+    NoSelection { command: &'static str },
 }
 
 impl Config {
@@ -371,6 +466,10 @@ impl Config {
             raw.get("registry-url").unwrap_or("https://ghcr.io"),
         )?;
         let dry_run = parse_bool("dry-run", raw.get("dry-run"))?.unwrap_or(false);
+        let prune = policy::parse(raw, package_type)?;
+        if command == Command::Prune && prune.policy.selection.is_empty() {
+            return Err(InputError::NoSelection { command: "prune" });
+        }
 
         Ok(Config {
             command,
@@ -382,6 +481,7 @@ impl Config {
             registry_url,
             dry_run,
             summary_file: raw.summary_file.clone(),
+            prune,
         })
     }
 }
@@ -497,6 +597,18 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn prune_without_a_selection_is_refused() {
+        let err = config(&["prune"], &[("GITHUB_TOKEN", "t")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("`prune` needs a selection: set `tags`, `untagged`"),
+            "{err}"
+        );
+        assert!(config(&["prune", "--untagged"], &[("GITHUB_TOKEN", "t")]).is_ok());
+    }
+
     fn config(args: &[&str], pairs: &[(&str, &str)]) -> Result<Config, InputError> {
         let env = env(pairs);
         let raw = RawInputs::read(
@@ -560,7 +672,15 @@ mod tests {
 
     #[test]
     fn action_defaults_to_prune_and_cli_requires_a_command() {
-        let in_actions = config(&[], &[("GITHUB_ACTIONS", "true"), ("INPUT_TOKEN", "t")]).unwrap();
+        let in_actions = config(
+            &[],
+            &[
+                ("GITHUB_ACTIONS", "true"),
+                ("INPUT_TOKEN", "t"),
+                ("INPUT_UNTAGGED", "true"),
+            ],
+        )
+        .unwrap();
         assert_eq!(in_actions.command, Command::Prune);
         let err = config(&[], &[("GITHUB_TOKEN", "t")]).unwrap_err();
         assert!(

@@ -154,6 +154,13 @@ pub struct Policy {
     pub delete_package_when_empty: bool,
 }
 
+impl Default for Policy {
+    /// Selects nothing, so deletes nothing.
+    fn default() -> Policy {
+        Policy::new(Selection::default())
+    }
+}
+
 impl Policy {
     /// A policy that deletes what `selection` picks, with no protection beyond the last-version rule.
     pub fn new(selection: Selection) -> Policy {

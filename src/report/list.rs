@@ -1,9 +1,8 @@
-//! Rendering results for people and for workflows: markdown for the job summary, a table for
-//! the terminal, JSON for step outputs. Package names and tags are untrusted: every renderer
-//! escapes them for its format.
+//! What `list` shows: the `packages` and `versions` outputs, the summary, the terminal table.
 
-use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
+
+use super::{html_escape, markdown_escape, terminal_safe, terminal_table};
 
 use crate::github::{PackageType, Scope, VersionId};
 use crate::inventory::PackageListing;
@@ -150,11 +149,7 @@ impl ListReport<'_> {
                 listing.package.visibility,
                 listing.versions.len()
             ));
-            let mut table = Table::new();
-            table
-                .load_preset(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Disabled)
-                .set_header(["ID", "Name", "Tags", "Created", "Updated"]);
+            let mut table = terminal_table(["ID", "Name", "Tags", "Created", "Updated"]);
             let shown = versions_per_package.unwrap_or(usize::MAX);
             for version in listing.versions.iter().take(shown) {
                 let tags: Vec<String> = version.tags().iter().map(|t| terminal_safe(t)).collect();
@@ -174,58 +169,5 @@ impl ListReport<'_> {
             }
         }
         out
-    }
-}
-
-/// Escapes text for a markdown table cell: markdown punctuation is backslash-escaped, HTML's
-/// special characters become entities, and line breaks (which would end the row) become spaces.
-pub fn markdown_escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\r' | '\n' => escaped.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '@' | ':' => {
-                escaped.push('\\');
-                escaped.push(c);
-            }
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
-
-/// Escapes text for HTML (inside `<summary>`, where markdown is not rendered).
-pub fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace(['\r', '\n'], " ")
-}
-
-/// Replaces control characters, so that a name cannot move the cursor or recolour a terminal.
-pub fn terminal_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '�' } else { c })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markdown_escape_neutralises_tables_links_and_html() {
-        assert_eq!(
-            markdown_escape("a|b <img src=x> [l](u)\n*x*"),
-            "a\\|b &lt;img src=x&gt; \\[l\\]\\(u\\) \\*x\\*"
-        );
-        assert_eq!(html_escape("<b>&</b>"), "&lt;b&gt;&amp;&lt;/b&gt;");
-        assert_eq!(terminal_safe("v1\u{1b}[31m"), "v1�[31m");
     }
 }

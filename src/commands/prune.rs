@@ -1,0 +1,149 @@
+//! `prune`: plan with the retention policy, then delete what the plan deletes.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use jiff::Timestamp;
+
+use crate::actions::Runtime;
+use crate::execute::{self, Outcome};
+use crate::github::{Client, VersionState};
+use crate::inputs::{Config, Env};
+use crate::inventory;
+use crate::policy;
+use crate::report::PruneReport;
+
+/// Lists, plans, deletes (unless a dry run or a guard says no), then reports. Every output is
+/// written before an error is returned, so a failed run still says what it deleted.
+pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Result<()> {
+    let settings = &config.prune;
+    let client = Client::new(config.api_url.clone(), config.token.clone())
+        .context("could not set up the HTTP client")?;
+    let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    let packages =
+        inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;
+    runtime.info(&format!(
+        "Listing the versions of {} {} package(s) of {scope}",
+        packages.len(),
+        config.package_type
+    ));
+    let listings =
+        inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
+
+    let mut warnings = Vec::new();
+    let missing_ids: Vec<String> = settings
+        .policy
+        .selection
+        .version_ids
+        .iter()
+        .filter(|id| {
+            !listings
+                .iter()
+                .any(|l| l.versions.iter().any(|v| v.id == **id))
+        })
+        .map(|id| id.to_string())
+        .collect();
+    if !missing_ids.is_empty() {
+        warnings.push(format!(
+            "version-ids {} are not active versions of the selected packages: nothing to delete for them",
+            missing_ids.join(", ")
+        ));
+    }
+
+    let now = Timestamp::now();
+    let plan = policy::plan(listings, &settings.policy, now);
+    let planned = plan.deletion_count();
+    let refused = settings
+        .max_deletions
+        .filter(|&max| planned > max)
+        .map(|max| {
+            format!(
+                "The plan deletes {planned} version(s), more than max-deletions ({max}): nothing \
+                 was deleted. Review the plan, then raise max-deletions or narrow the policy."
+            )
+        });
+
+    let outcome = if config.dry_run {
+        Outcome::dry_run(&plan)
+    } else if refused.is_some() {
+        Outcome::default()
+    } else {
+        runtime.info(&format!("Deleting {planned} version(s)"));
+        execute::delete(&client, &scope, &plan).await
+    };
+
+    let report = PruneReport {
+        scope: &scope,
+        package_type: config.package_type,
+        plan: &plan,
+        outcome: &outcome,
+        dry_run: config.dry_run,
+        implied: &settings.implied,
+        refused: refused.clone(),
+        warnings: &warnings,
+    };
+    for warning in &warnings {
+        runtime.warning(warning);
+    }
+    write_results(runtime, env, &report, now)?;
+    runtime.info(&format!(
+        "{} request(s) sent to the API",
+        client.requests_sent()
+    ));
+
+    if let Some(refused) = refused {
+        bail!(refused);
+    }
+    let failed = report.failed_count();
+    if failed > 0 {
+        bail!(
+            "{failed} of {planned} deletion(s) failed (the others were done); see the `failed` \
+             output and the job summary"
+        );
+    }
+    Ok(())
+}
+
+fn write_results(
+    runtime: &Runtime,
+    env: &Env,
+    report: &PruneReport,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let report_path = report_file(env, now);
+    std::fs::write(&report_path, report.report_json(now))
+        .with_context(|| format!("could not write the report to {}", report_path.display()))?;
+    let outputs = [
+        ("deleted", report.deleted_json()),
+        ("deleted-count", report.deleted_count().to_string()),
+        ("failed", report.failed_json()),
+        ("failed-count", report.failed_count().to_string()),
+        ("kept-count", report.plan.kept_count().to_string()),
+        ("report", report_path.display().to_string()),
+    ];
+    for (name, value) in outputs {
+        if let Err(err) = runtime.set_output(name, &value) {
+            runtime.warning(&format!("{err}; the `report` file holds everything"));
+        }
+    }
+    runtime
+        .append_summary(&report.markdown())
+        .context("could not write the job summary")?;
+    runtime.print(&report.terminal());
+    runtime.info(&format!("The full plan is in {}", report_path.display()));
+    Ok(())
+}
+
+/// `$RUNNER_TEMP/package-warden-prune-<time>.json`, or the system's temporary directory outside
+/// Actions. The time keeps two prunes in one job from overwriting each other's report.
+fn report_file(env: &Env, now: Timestamp) -> PathBuf {
+    let dir = env
+        .get("RUNNER_TEMP")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    dir.join(format!(
+        "package-warden-prune-{}.json",
+        now.strftime("%Y%m%dT%H%M%S%.fZ")
+    ))
+}

@@ -1,0 +1,171 @@
+//! Carrying a plan out through the client, and collecting what happened to each version.
+//!
+//! A failed deletion never stops the others: every result is collected, so that whatever was
+//! deleted before a failure is reported.
+
+use futures::StreamExt;
+
+use crate::github::{ApiError, Client, Scope};
+use crate::policy::{Action, PackagePlan, Plan};
+
+/// How many deletions are in flight at once.
+const DELETIONS_AT_ONCE: usize = 4;
+
+/// What happened to one version the plan deletes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Dry run: it would have been deleted.
+    WouldDelete,
+    Deleted,
+    /// GitHub said 404 and a second look confirmed it is no longer active.
+    AlreadyGone,
+    Failed(String),
+}
+
+impl Status {
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Status::Failed(_))
+    }
+
+    /// The word used in outputs and reports.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::WouldDelete => "would-delete",
+            Status::Deleted => "deleted",
+            Status::AlreadyGone => "already-gone",
+            Status::Failed(_) => "failed",
+        }
+    }
+}
+
+/// The status of one planned deletion: `package` and `version` index into the plan.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    pub package: usize,
+    pub version: usize,
+    pub status: Status,
+}
+
+/// Everything the run did, in plan order.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub results: Vec<Executed>,
+}
+
+impl Outcome {
+    /// A dry run: every planned deletion is reported as what would happen.
+    pub fn dry_run(plan: &Plan) -> Outcome {
+        let results = planned(plan)
+            .map(|(package, version)| Executed {
+                package,
+                version,
+                status: Status::WouldDelete,
+            })
+            .collect();
+        Outcome { results }
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &Executed> {
+        self.results.iter().filter(|r| r.status.is_failure())
+    }
+
+    /// Deleted, already gone, or would be deleted in a dry run.
+    pub fn done(&self) -> impl Iterator<Item = &Executed> {
+        self.results.iter().filter(|r| !r.status.is_failure())
+    }
+}
+
+/// The (package, version) indices of every planned deletion, oldest version first within a
+/// package.
+fn planned(plan: &Plan) -> impl Iterator<Item = (usize, usize)> + '_ {
+    plan.packages.iter().enumerate().flat_map(|(p, package)| {
+        (0..package.versions.len())
+            .rev()
+            .filter(move |&v| package.versions[v].action == Action::Delete)
+            .map(move |v| (p, v))
+    })
+}
+
+/// Deletes what the plan deletes: whole packages where the plan says so, else version by version.
+pub async fn delete(client: &Client, scope: &Scope, plan: &Plan) -> Outcome {
+    let mut results = Vec::new();
+
+    // Whole packages first: one request takes all their versions.
+    for (p, package) in plan.packages.iter().enumerate() {
+        if !package.delete_package {
+            continue;
+        }
+        let status = match client
+            .delete_package(scope, package.package.package_type, &package.package.name)
+            .await
+        {
+            Ok(()) => Status::Deleted,
+            Err(err) => Status::Failed(err.to_string()),
+        };
+        results.extend(package_versions(package).map(|v| Executed {
+            package: p,
+            version: v,
+            status: status.clone(),
+        }));
+    }
+
+    let one_by_one: Vec<(usize, usize)> = planned(plan)
+        .filter(|&(p, _)| !plan.packages[p].delete_package)
+        .collect();
+    let mut deleted: Vec<Executed> = futures::stream::iter(one_by_one)
+        .map(|(p, v)| async move {
+            let package = &plan.packages[p];
+            let status = delete_version(client, scope, package, v).await;
+            Executed {
+                package: p,
+                version: v,
+                status,
+            }
+        })
+        .buffer_unordered(DELETIONS_AT_ONCE)
+        .collect()
+        .await;
+    // Report in plan order whatever order the requests finished in.
+    deleted.sort_by_key(|e| (e.package, std::cmp::Reverse(e.version)));
+    results.extend(deleted);
+    Outcome { results }
+}
+
+fn package_versions(package: &PackagePlan) -> impl Iterator<Item = usize> + '_ {
+    (0..package.versions.len())
+        .rev()
+        .filter(|&v| package.versions[v].action == Action::Delete)
+}
+
+async fn delete_version(client: &Client, scope: &Scope, package: &PackagePlan, v: usize) -> Status {
+    let (package_type, name) = (package.package.package_type, &package.package.name);
+    let id = package.versions[v].version.id;
+    match client.delete_version(scope, package_type, name, id).await {
+        Ok(()) => Status::Deleted,
+        Err(err) if err.status() == Some(404) => confirm_gone(client, scope, package, v, err).await,
+        Err(err) => Status::Failed(err.to_string()),
+    }
+}
+
+/// GitHub also answers 404 to a DELETE when the token may see the package but not delete from
+/// it: a 404 counts as "already gone" only once a GET shows the version is no longer active.
+async fn confirm_gone(
+    client: &Client,
+    scope: &Scope,
+    package: &PackagePlan,
+    v: usize,
+    delete_error: ApiError,
+) -> Status {
+    let (package_type, name) = (package.package.package_type, &package.package.name);
+    let id = package.versions[v].version.id;
+    match client.get_version(scope, package_type, name, id).await {
+        Err(err) if err.status() == Some(404) => Status::AlreadyGone,
+        Ok(_) => Status::Failed(format!(
+            "{delete_error}; the version is still there, so the token may see the package but not \
+             delete from it: give it `delete:packages` (PAT) or admin access to the package"
+        )),
+        Err(err) => Status::Failed(format!(
+            "{delete_error}; checking whether it is gone: {err}"
+        )),
+    }
+}

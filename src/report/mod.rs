@@ -1,0 +1,74 @@
+//! Rendering results for people and for workflows: markdown for the job summary, a table for
+//! the terminal, JSON for step outputs. Package names and tags are untrusted: every renderer
+//! escapes them for its format.
+
+mod list;
+mod prune;
+
+use comfy_table::{ContentArrangement, Table, presets};
+
+pub use list::{ListReport, PackageOutput, SUMMARY_VERSIONS_PER_PACKAGE, VersionOutput};
+pub use prune::{PruneReport, VersionEntry};
+
+/// A table for the terminal with these column headers.
+fn terminal_table<const N: usize>(header: [&str; N]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header);
+    table
+}
+
+/// Escapes text for a markdown table cell: markdown punctuation is backslash-escaped, HTML's
+/// special characters become entities, and line breaks (which would end the row) become spaces.
+pub fn markdown_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\r' | '\n' => escaped.push(' '),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' | '@' | ':' => {
+                escaped.push('\\');
+                escaped.push(c);
+            }
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Escapes text for HTML (inside `<summary>`, where markdown is not rendered).
+pub fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace(['\r', '\n'], " ")
+}
+
+/// Replaces control characters, so that a name cannot move the cursor or recolour a terminal.
+pub fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '�' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escape_neutralises_tables_links_and_html() {
+        assert_eq!(
+            markdown_escape("a|b <img src=x> [l](u)\n*x*"),
+            "a\\|b &lt;img src=x&gt; \\[l\\]\\(u\\) \\*x\\*"
+        );
+        assert_eq!(html_escape("<b>&</b>"), "&lt;b&gt;&amp;&lt;/b&gt;");
+        assert_eq!(terminal_safe("v1\u{1b}[31m"), "v1�[31m");
+    }
+}
