@@ -15,9 +15,24 @@ mod common;
 const KNOWN_DEVIATIONS: &[(&str, &str, &str, &str)] = &[
     // The user-scoped version listing pages and filters like the other two scopes (peers rely
     // on it), but its description declares none of these parameters.
-    ("get", "/users/{username}/packages/{package_type}/{package_name}/versions", "page", "paged like the org and /user listings"),
-    ("get", "/users/{username}/packages/{package_type}/{package_name}/versions", "per_page", "paged like the org and /user listings"),
-    ("get", "/users/{username}/packages/{package_type}/{package_name}/versions", "state", "deleted versions of a user's package are listed the same way"),
+    (
+        "get",
+        "/users/{username}/packages/{package_type}/{package_name}/versions",
+        "page",
+        "paged like the org and /user listings",
+    ),
+    (
+        "get",
+        "/users/{username}/packages/{package_type}/{package_name}/versions",
+        "per_page",
+        "paged like the org and /user listings",
+    ),
+    (
+        "get",
+        "/users/{username}/packages/{package_type}/{package_name}/versions",
+        "state",
+        "deleted versions of a user's package are listed the same way",
+    ),
 ];
 
 fn packages_operations(spec: &Value) -> Vec<(String, String, &Value)> {
@@ -67,7 +82,12 @@ fn every_packages_operation_is_one_our_client_sends() {
             })
         })
         .collect();
-    assert_eq!(theirs.len(), 27, "GitHub's description has {} packages operations", theirs.len());
+    assert_eq!(
+        theirs.len(),
+        27,
+        "GitHub's description has {} packages operations",
+        theirs.len()
+    );
     assert_eq!(ours, theirs, "our client and GitHub's description disagree");
 }
 
@@ -102,7 +122,11 @@ fn we_send_only_declared_query_parameters() {
     }
     for (method, path, parameter, _) in KNOWN_DEVIATIONS {
         assert!(
-            deviations_seen.contains(&(method.to_string(), path.to_string(), parameter.to_string())),
+            deviations_seen.contains(&(
+                method.to_string(),
+                path.to_string(),
+                parameter.to_string()
+            )),
             "{method} {path} now declares `{parameter}`: remove it from KNOWN_DEVIATIONS"
         );
     }
@@ -115,7 +139,10 @@ fn restore_package_sends_the_declared_token_parameter() {
     for (method, path, operation) in packages_operations(spec) {
         if path.ends_with("/{package_name}/restore") {
             assert_eq!(method, "post");
-            assert!(declared_query_parameters(spec, operation).contains("token"), "{path}");
+            assert!(
+                declared_query_parameters(spec, operation).contains("token"),
+                "{path}"
+            );
         }
     }
 }
@@ -125,9 +152,10 @@ fn template_matches(template: &str, path: &str) -> bool {
     let template: Vec<&str> = template.split('/').collect();
     let path: Vec<&str> = path.split('/').collect();
     template.len() == path.len()
-        && template.iter().zip(&path).all(|(t, p)| {
-            (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p
-        })
+        && template
+            .iter()
+            .zip(&path)
+            .all(|(t, p)| (t.starts_with('{') && t.ends_with('}') && !p.is_empty()) || t == p)
 }
 
 #[test]
@@ -144,14 +172,26 @@ fn requests_the_binary_sends_are_operations_of_the_description() {
                 .version(VersionSeed::new("sha256:aa").tags(["v1"])),
         )
         .with_package(
-            PackageSeed::new("octocat", PackageType::Npm, "cli")
-                .version(VersionSeed::new("1.0.0")),
+            PackageSeed::new("octocat", PackageType::Npm, "cli").version(VersionSeed::new("1.0.0")),
         );
     let fake = FakeGitHub::spawn(seed).unwrap();
     for inputs in [
-        &[("command", "list"), ("owner", "acme"), ("packages", "team/*")][..],
-        &[("command", "list"), ("owner", "acme"), ("packages", "team/app")],
-        &[("command", "list"), ("owner", "octocat"), ("package-type", "npm"), ("packages", "*")],
+        &[
+            ("command", "list"),
+            ("owner", "acme"),
+            ("packages", "team/*"),
+        ][..],
+        &[
+            ("command", "list"),
+            ("owner", "acme"),
+            ("packages", "team/app"),
+        ],
+        &[
+            ("command", "list"),
+            ("owner", "octocat"),
+            ("package-type", "npm"),
+            ("packages", "*"),
+        ],
     ] {
         let run = common::run_action(&fake, inputs);
         assert!(run.success(), "{run:?}");
@@ -166,7 +206,12 @@ fn requests_the_binary_sends_are_operations_of_the_description() {
             .iter()
             .filter(|(template, _)| template_matches(template, &request.path))
             .find_map(|(template, item)| Some((template, item.get(&method)?)))
-            .unwrap_or_else(|| panic!("{} {} is not an operation of GitHub's API", request.method, request.path));
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} {} is not an operation of GitHub's API",
+                    request.method, request.path
+                )
+            });
         let declared = declared_query_parameters(spec, operation);
         for pair in request.query.split('&').filter(|p| !p.is_empty()) {
             let name = pair.split('=').next().unwrap();
@@ -176,7 +221,9 @@ fn requests_the_binary_sends_are_operations_of_the_description() {
             assert!(
                 declared.contains(name) || known,
                 "{} {}?{}: `{name}` is not a parameter of {template}",
-                request.method, request.path, request.query
+                request.method,
+                request.path,
+                request.query
             );
         }
     }

@@ -16,26 +16,44 @@ fn seed() -> Seed {
             PackageSeed::new("acme", PackageType::Container, "app")
                 .visibility(Visibility::Public)
                 .repository("app")
-                .version(VersionSeed::new("sha256:0a").tags(["v0.9"]).created_at(day(1)))
+                .version(
+                    VersionSeed::new("sha256:0a")
+                        .tags(["v0.9"])
+                        .created_at(day(1)),
+                )
                 .version(VersionSeed::new("sha256:0b").created_at(day(2)))
-                .version(VersionSeed::new("sha256:0c").tags(["v1", "latest"]).created_at(day(3))),
+                .version(
+                    VersionSeed::new("sha256:0c")
+                        .tags(["v1", "latest"])
+                        .created_at(day(3)),
+                ),
         )
         .with_package(
             PackageSeed::new("acme", PackageType::Container, "team/app")
-                .version(VersionSeed::new("sha256:1a").tags(["main"]).created_at(day(4)))
+                .version(
+                    VersionSeed::new("sha256:1a")
+                        .tags(["main"])
+                        .created_at(day(4)),
+                )
                 .version(VersionSeed::new("sha256:1b").created_at(day(5))),
         )
         .with_package(
-            PackageSeed::new("acme", PackageType::Container, "app-cache").versions(
-                (0..260).map(|i| {
-                    VersionSeed::new(format!("sha256:{i:064x}"))
-                        .created_at(format!("2026-09-01T00:{:02}:{:02}Z", i / 60, i % 60))
-                }),
-            ),
+            PackageSeed::new("acme", PackageType::Container, "app-cache").versions((0..260).map(
+                |i| {
+                    VersionSeed::new(format!("sha256:{i:064x}")).created_at(format!(
+                        "2026-09-01T00:{:02}:{:02}Z",
+                        i / 60,
+                        i % 60
+                    ))
+                },
+            )),
         )
         .with_package(
-            PackageSeed::new("acme", PackageType::Container, "legacy")
-                .version(VersionSeed::new("sha256:2a").tags(["old"]).created_at(day(6))),
+            PackageSeed::new("acme", PackageType::Container, "legacy").version(
+                VersionSeed::new("sha256:2a")
+                    .tags(["old"])
+                    .created_at(day(6)),
+            ),
         )
         .with_package(
             PackageSeed::new("acme", PackageType::Npm, "web")
@@ -43,8 +61,11 @@ fn seed() -> Seed {
                 .version(VersionSeed::new("1.1.0-beta.1").created_at(day(8))),
         )
         .with_package(
-            PackageSeed::new("octocat", PackageType::Container, "dotfiles")
-                .version(VersionSeed::new("sha256:3a").tags(["latest"]).created_at(day(9))),
+            PackageSeed::new("octocat", PackageType::Container, "dotfiles").version(
+                VersionSeed::new("sha256:3a")
+                    .tags(["latest"])
+                    .created_at(day(9)),
+            ),
         )
 }
 
@@ -102,12 +123,31 @@ fn lists_an_organisations_packages_found_by_name() {
     // fetching plain names one by one and encoding the `/` in `team/app`.
     let paths = requested_paths(&fake);
     assert_eq!(paths[0], "GET /users/acme");
-    assert!(paths.contains(&"GET /orgs/acme/packages/container/team%2Fapp".to_string()), "{paths:?}");
-    assert!(paths.contains(&"GET /orgs/acme/packages/container/team%2Fapp/versions".to_string()), "{paths:?}");
-    assert!(!paths.iter().any(|p| p.starts_with("GET /orgs/acme/packages ")), "no listing needed: {paths:?}");
+    assert!(
+        paths.contains(&"GET /orgs/acme/packages/container/team%2Fapp".to_string()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&"GET /orgs/acme/packages/container/team%2Fapp/versions".to_string()),
+        "{paths:?}"
+    );
+    assert!(
+        !paths
+            .iter()
+            .any(|p| p.starts_with("GET /orgs/acme/packages ")),
+        "no listing needed: {paths:?}"
+    );
 
-    assert!(run.summary.contains("| app | public | 3 |"), "{}", run.summary);
-    assert!(run.summary.contains("| team/app | private | 2 |"), "{}", run.summary);
+    assert!(
+        run.summary.contains("| app | public | 3 |"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains("| team/app | private | 2 |"),
+        "{}",
+        run.summary
+    );
     run.assert_token_not_leaked(TOKEN);
 }
 
@@ -116,7 +156,11 @@ fn globs_and_exclusions_choose_packages_from_the_listing() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
     let run = run_action(
         &fake,
-        &[("command", "list"), ("owner", "acme"), ("packages", "app*, team/*, !app-cache")],
+        &[
+            ("command", "list"),
+            ("owner", "acme"),
+            ("packages", "app*, team/*, !app-cache"),
+        ],
     );
     assert!(run.success(), "{run:?}");
     assert_eq!(names(&run.json("packages")), ["app", "team/app"]);
@@ -125,13 +169,23 @@ fn globs_and_exclusions_choose_packages_from_the_listing() {
         .into_iter()
         .find(|r| r.path == "/orgs/acme/packages")
         .expect("the packages were listed");
-    assert!(listing.query.contains("package_type=container"), "{listing:?}");
+    assert!(
+        listing.query.contains("package_type=container"),
+        "{listing:?}"
+    );
 }
 
 #[test]
 fn a_package_of_260_versions_is_read_in_three_pages() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
-    let run = run_action(&fake, &[("command", "list"), ("owner", "acme"), ("packages", "app-cache")]);
+    let run = run_action(
+        &fake,
+        &[
+            ("command", "list"),
+            ("owner", "acme"),
+            ("packages", "app-cache"),
+        ],
+    );
     assert!(run.success(), "{run:?}");
     let versions = run.json("versions");
     let ids: std::collections::BTreeSet<u64> = versions
@@ -147,21 +201,33 @@ fn a_package_of_260_versions_is_read_in_three_pages() {
         .filter(|r| r.path.ends_with("/app-cache/versions"))
         .collect();
     assert_eq!(pages.len(), 3, "{pages:?}");
-    assert!(pages.iter().all(|r| r.query.contains("per_page=100")), "{pages:?}");
+    assert!(
+        pages.iter().all(|r| r.query.contains("per_page=100")),
+        "{pages:?}"
+    );
     assert_eq!(run.json("packages")[0]["version_count"], 260);
 }
 
 #[test]
 fn lists_a_users_packages_and_other_package_types() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
-    let run = run_action(&fake, &[("command", "list"), ("owner", "octocat"), ("packages", "*")]);
+    let run = run_action(
+        &fake,
+        &[("command", "list"), ("owner", "octocat"), ("packages", "*")],
+    );
     assert!(run.success(), "{run:?}");
     assert_eq!(names(&run.json("packages")), ["dotfiles"]);
     assert!(requested_paths(&fake).contains(&"GET /users/octocat/packages".to_string()));
 
     let npm = run_action(
         &fake,
-        &[("command", "list"), ("owner", "acme"), ("owner-type", "org"), ("package-type", "npm"), ("packages", "*")],
+        &[
+            ("command", "list"),
+            ("owner", "acme"),
+            ("owner-type", "org"),
+            ("package-type", "npm"),
+            ("packages", "*"),
+        ],
     );
     assert!(npm.success(), "{npm:?}");
     assert_eq!(names(&npm.json("packages")), ["web"]);
@@ -181,10 +247,19 @@ fn owner_type_org_needs_no_lookup() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
     let run = run_action(
         &fake,
-        &[("command", "list"), ("owner", "acme"), ("owner-type", "org"), ("packages", "legacy")],
+        &[
+            ("command", "list"),
+            ("owner", "acme"),
+            ("owner-type", "org"),
+            ("packages", "legacy"),
+        ],
     );
     assert!(run.success(), "{run:?}");
-    assert!(!requested_paths(&fake).iter().any(|p| p.starts_with("GET /users/")));
+    assert!(
+        !requested_paths(&fake)
+            .iter()
+            .any(|p| p.starts_with("GET /users/"))
+    );
 }
 
 #[test]
@@ -193,13 +268,21 @@ fn api_url_with_a_path_prefix_is_kept_on_every_request_and_page() {
     let api_url = format!("{}/api/v3/", fake.base_url());
     let run = run_action(
         &fake,
-        &[("command", "list"), ("owner", "acme"), ("packages", "app-cache"), ("api-url", &api_url)],
+        &[
+            ("command", "list"),
+            ("owner", "acme"),
+            ("packages", "app-cache"),
+            ("api-url", &api_url),
+        ],
     );
     assert!(run.success(), "{run:?}");
     assert_eq!(run.json("versions").as_array().unwrap().len(), 260);
     let requests = fake.requests();
     assert!(requests.len() >= 5);
-    assert!(requests.iter().all(|r| r.path.starts_with("/api/v3/")), "{requests:?}");
+    assert!(
+        requests.iter().all(|r| r.path.starts_with("/api/v3/")),
+        "{requests:?}"
+    );
 }
 
 #[test]
@@ -214,7 +297,11 @@ fn the_cli_lists_the_token_account_and_prints_a_table() {
     assert!(run.stdout.contains("dotfiles"), "{}", run.stdout);
     assert!(run.stdout.contains("sha256:3a"), "{}", run.stdout);
     assert!(run.stdout.contains("latest"), "{}", run.stdout);
-    assert!(!run.stdout.contains("::"), "no workflow commands outside Actions: {}", run.stdout);
+    assert!(
+        !run.stdout.contains("::"),
+        "no workflow commands outside Actions: {}",
+        run.stdout
+    );
     assert!(requested_paths(&fake).contains(&"GET /user/packages".to_string()));
     run.assert_token_not_leaked(TOKEN);
 }
@@ -224,25 +311,38 @@ fn a_rejected_token_says_so() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
     let run = run_action(
         &fake,
-        &[("command", "list"), ("owner", "acme"), ("token", "ghp_revoked")],
+        &[
+            ("command", "list"),
+            ("owner", "acme"),
+            ("token", "ghp_revoked"),
+        ],
     );
     assert_eq!(run.code, Some(1), "{run:?}");
     let errors = run.errors();
     assert_eq!(errors.len(), 1, "{run:?}");
     assert!(errors[0].contains("401"), "{errors:?}");
-    assert!(errors[0].contains("The token was not accepted"), "{errors:?}");
+    assert!(
+        errors[0].contains("The token was not accepted"),
+        "{errors:?}"
+    );
     run.assert_token_not_leaked("ghp_revoked");
 }
 
 #[test]
 fn an_unknown_package_says_what_to_check() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
-    let run = run_action(&fake, &[("command", "list"), ("owner", "acme"), ("packages", "nope")]);
+    let run = run_action(
+        &fake,
+        &[("command", "list"), ("owner", "acme"), ("packages", "nope")],
+    );
     assert_eq!(run.code, Some(1), "{run:?}");
     let errors = run.errors();
     assert_eq!(errors.len(), 1, "{run:?}");
     assert!(errors[0].contains("404"), "{errors:?}");
-    assert!(errors[0].contains("/orgs/acme/packages/container/nope"), "{errors:?}");
+    assert!(
+        errors[0].contains("/orgs/acme/packages/container/nope"),
+        "{errors:?}"
+    );
     assert!(errors[0].contains("Check `owner`"), "{errors:?}");
 }
 
@@ -250,18 +350,44 @@ fn an_unknown_package_says_what_to_check() {
 fn bad_inputs_fail_with_one_clear_line_before_any_request() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
     let cases: &[(&[(&str, &str)], &str)] = &[
-        (&[("command", "purge")], "input `command`: `purge` is not accepted; expected `list`, `prune`, `restore`"),
-        (&[("command", "list"), ("package-type", "pypi")], "input `package-type`: `pypi` is not accepted; expected `container`, `npm`, `maven`, `rubygems`, `nuget` or `docker`"),
-        (&[("command", "list"), ("owner-type", "team")], "input `owner-type`: `team` is not accepted; expected `auto`, `org` or `user`"),
-        (&[("command", "list"), ("dry-run", "yes")], "input `dry-run`: `yes` is not accepted; expected `true` or `false`"),
-        (&[("command", "list"), ("token", "")], "input `token` is required"),
-        (&[("command", "list"), ("packages", "[oops")], "input `packages`: `[oops` is not accepted"),
+        (
+            &[("command", "purge")],
+            "input `command`: `purge` is not accepted; expected `list`, `prune`, `restore`",
+        ),
+        (
+            &[("command", "list"), ("package-type", "pypi")],
+            "input `package-type`: `pypi` is not accepted; expected `container`, `npm`, `maven`, `rubygems`, `nuget` or `docker`",
+        ),
+        (
+            &[("command", "list"), ("owner-type", "team")],
+            "input `owner-type`: `team` is not accepted; expected `auto`, `org` or `user`",
+        ),
+        (
+            &[("command", "list"), ("dry-run", "yes")],
+            "input `dry-run`: `yes` is not accepted; expected `true` or `false`",
+        ),
+        (
+            &[("command", "list"), ("token", "")],
+            "input `token` is required",
+        ),
+        (
+            &[("command", "list"), ("packages", "[oops")],
+            "input `packages`: `[oops` is not accepted",
+        ),
     ];
     for (inputs, expected) in cases {
         let run = run_action(&fake, inputs);
         assert_eq!(run.code, Some(1), "{inputs:?}: {run:?}");
         assert_eq!(run.errors().len(), 1, "{inputs:?}: {run:?}");
-        assert!(run.errors()[0].starts_with(expected), "{inputs:?}: {:?}", run.errors());
+        assert!(
+            run.errors()[0].starts_with(expected),
+            "{inputs:?}: {:?}",
+            run.errors()
+        );
     }
-    assert!(fake.requests().is_empty(), "no request may be sent: {:?}", fake.requests());
+    assert!(
+        fake.requests().is_empty(),
+        "no request may be sent: {:?}",
+        fake.requests()
+    );
 }

@@ -11,7 +11,9 @@ fn read(file: &str) -> String {
 }
 
 fn action() -> Yaml {
-    YamlLoader::load_from_str(&read("action.yml")).unwrap().remove(0)
+    YamlLoader::load_from_str(&read("action.yml"))
+        .unwrap()
+        .remove(0)
 }
 
 #[test]
@@ -23,14 +25,27 @@ fn action_yml_declares_every_input_as_the_cli_does() {
     assert_eq!(declared, ours, "action.yml's inputs, in order");
     for spec in INPUTS {
         let input = &action["inputs"][spec.name];
-        assert_eq!(input["description"].as_str(), Some(spec.description), "description of `{}`", spec.name);
+        assert_eq!(
+            input["description"].as_str(),
+            Some(spec.description),
+            "description of `{}`",
+            spec.name
+        );
         let default = match &input["default"] {
             Yaml::BadValue => None,
-            value => Some(value.as_str().unwrap_or_else(|| panic!("default of `{}` must be a string", spec.name))),
+            value => Some(
+                value
+                    .as_str()
+                    .unwrap_or_else(|| panic!("default of `{}` must be a string", spec.name)),
+            ),
         };
         assert_eq!(default, spec.action_default, "default of `{}`", spec.name);
         if spec.kind == InputKind::Boolean {
-            assert!(matches!(default, Some("true" | "false")), "`{}` defaults to a boolean", spec.name);
+            assert!(
+                matches!(default, Some("true" | "false")),
+                "`{}` defaults to a boolean",
+                spec.name
+            );
         }
     }
     assert_eq!(action["runs"]["using"].as_str(), Some("docker"));
@@ -48,7 +63,10 @@ fn the_readme_table_lists_every_input_as_the_cli_does() {
     let expected: Vec<String> = INPUTS
         .iter()
         .map(|spec| {
-            let default = spec.action_default.map(|d| format!("`{d}`")).unwrap_or_default();
+            let default = spec
+                .action_default
+                .map(|d| format!("`{d}`"))
+                .unwrap_or_default();
             format!("| `{}` | {} | {} |", spec.name, default, spec.description)
         })
         .collect();

@@ -34,20 +34,20 @@ pub struct PruneSettings {
 /// Reads the policy inputs. Every value is checked whatever the command; whether a selection is
 /// required is the caller's business.
 pub fn parse(raw: &RawInputs, package_type: PackageType) -> Result<PruneSettings, InputError> {
-    if !matches!(package_type, PackageType::Container | PackageType::Docker) {
-        if let Some(input) = TAG_INPUTS.iter().find(|name| {
-            raw.get(name)
-                .is_some_and(|value| !matches!(value, "false" | "False" | "FALSE"))
-        }) {
-            return Err(InputError::Invalid {
-                input,
-                value: raw.get(input).unwrap_or_default().to_string(),
-                accepted: format!(
-                    "nothing for {package_type} packages: their versions have no tags; select by \
-                     `versions` (names such as `1.2.*`), `version-ids` or `keep-n`"
-                ),
-            });
-        }
+    let has_tags = matches!(package_type, PackageType::Container | PackageType::Docker);
+    let tag_input_set = TAG_INPUTS.iter().find(|name| {
+        raw.get(name)
+            .is_some_and(|value| !matches!(value, "false" | "False" | "FALSE"))
+    });
+    if let (false, Some(input)) = (has_tags, tag_input_set) {
+        return Err(InputError::Invalid {
+            input,
+            value: raw.get(input).unwrap_or_default().to_string(),
+            accepted: format!(
+                "nothing for {package_type} packages: their versions have no tags; select by \
+                 `versions` (names such as `1.2.*`), `version-ids` or `keep-n`"
+            ),
+        });
     }
 
     let mut selection = Selection {

@@ -319,7 +319,7 @@ fn plan_package(
         })
         .collect();
     // Newest first; ids break ties so that the plan does not depend on the listing's order.
-    drafts.sort_by(|a, b| (when(&b.version), b.version.id).cmp(&(when(&a.version), a.version.id)));
+    drafts.sort_by_key(|d| std::cmp::Reverse((when(&d.version), d.version.id)));
 
     select(&mut drafts, &policy.selection);
     exclude(&mut drafts, policy);

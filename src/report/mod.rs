@@ -20,8 +20,10 @@ fn terminal_table<const N: usize>(header: [&str; N]) -> Table {
     table
 }
 
-/// Escapes text for a markdown table cell: markdown punctuation is backslash-escaped, HTML's
-/// special characters become entities, and line breaks (which would end the row) become spaces.
+/// Escapes untrusted text for markdown (a table cell or a list item): the characters that
+/// could start emphasis, code, a link, an image, a mention (`@user` notifies them), an issue
+/// reference or a table column are backslash-escaped; HTML's special characters become entities;
+/// line breaks, which would end the row, become spaces.
 pub fn markdown_escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -31,8 +33,7 @@ pub fn markdown_escape(text: &str) -> String {
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
             '\r' | '\n' => escaped.push(' '),
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '~' | '@' | ':' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '@' | '#' | '!' => {
                 escaped.push('\\');
                 escaped.push(c);
             }
@@ -65,8 +66,8 @@ mod tests {
     #[test]
     fn markdown_escape_neutralises_tables_links_and_html() {
         assert_eq!(
-            markdown_escape("a|b <img src=x> [l](u)\n*x*"),
-            "a\\|b &lt;img src=x&gt; \\[l\\]\\(u\\) \\*x\\*"
+            markdown_escape("a|b <img src=x> [l](u)\n*x* @team #12"),
+            "a\\|b &lt;img src=x&gt; \\[l\\](u) \\*x\\* \\@team \\#12"
         );
         assert_eq!(html_escape("<b>&</b>"), "&lt;b&gt;&amp;&lt;/b&gt;");
         assert_eq!(terminal_safe("v1\u{1b}[31m"), "v1�[31m");

@@ -56,6 +56,8 @@ pub struct Run {
     pub outputs: BTreeMap<String, String>,
     /// `$GITHUB_STEP_SUMMARY`.
     pub summary: String,
+    /// `$RUNNER_TEMP` (and the file commands), kept until the run is dropped.
+    pub temp: tempfile::TempDir,
 }
 
 impl Run {
@@ -70,6 +72,19 @@ impl Run {
             .get(name)
             .unwrap_or_else(|| panic!("no output `{name}`; outputs: {:?}\n{self:?}", self.outputs));
         serde_json::from_str(text).unwrap_or_else(|err| panic!("output `{name}`: {err}: {text}"))
+    }
+
+    /// Ids from an output that is a JSON array of versions, sorted.
+    pub fn ids(&self, name: &str) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .json(name)
+            .as_array()
+            .unwrap_or_else(|| panic!("output `{name}` is an array"))
+            .iter()
+            .map(|v| v["id"].as_u64().expect("an id"))
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 
     /// The lines of `::error::` workflow commands.
@@ -129,6 +144,7 @@ pub fn run_binary(args: &[&str], env: &[(String, String)]) -> Run {
         .envs(env.iter().map(|(k, v)| (k, v)))
         .env("GITHUB_OUTPUT", &output_file)
         .env("GITHUB_STEP_SUMMARY", &summary_file)
+        .env("RUNNER_TEMP", dir.path())
         .output()
         .expect("the binary runs");
     Run {
@@ -137,6 +153,7 @@ pub fn run_binary(args: &[&str], env: &[(String, String)]) -> Run {
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         outputs: parse_github_output(&std::fs::read_to_string(&output_file).unwrap_or_default()),
         summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
+        temp: dir,
     }
 }
 
