@@ -72,3 +72,31 @@ fn the_readme_table_lists_every_input_as_the_cli_does() {
         .collect();
     assert_eq!(rows, expected);
 }
+
+#[test]
+fn action_yml_and_the_readme_describe_the_same_outputs() {
+    let action = action();
+    let declared: Vec<(String, String)> = action["outputs"]
+        .as_hash()
+        .expect("action.yml has outputs")
+        .iter()
+        .map(|(name, output)| {
+            (
+                name.as_str().unwrap().to_string(),
+                output["description"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let readme = read("README.md");
+    let documented: Vec<(String, String)> = readme
+        .lines()
+        .skip_while(|line| *line != "## Outputs")
+        .skip_while(|line| !line.starts_with("| `"))
+        .take_while(|line| line.starts_with("| `"))
+        .map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+            (cells[0].trim_matches('`').to_string(), cells[1].to_string())
+        })
+        .collect();
+    assert_eq!(declared, documented);
+}

@@ -2,18 +2,12 @@
 
 use anyhow::Context;
 
+use super::Display;
 use crate::actions::Runtime;
 use crate::github::{Client, VersionState};
 use crate::inputs::Config;
 use crate::inventory;
 use crate::report::ListReport;
-
-/// How the terminal table is shown.
-#[derive(Debug, Clone, Default)]
-pub struct Display {
-    /// Show at most this many versions per package at the terminal (the outputs hold all).
-    pub versions_per_package: Option<usize>,
-}
 
 /// Lists, then writes the `packages` and `versions` outputs, the summary and the terminal table.
 pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyhow::Result<()> {

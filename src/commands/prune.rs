@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use jiff::Timestamp;
 
+use super::Display;
 use crate::actions::Runtime;
 use crate::execute::{self, Outcome};
 use crate::github::{Client, VersionState};
@@ -15,7 +16,12 @@ use crate::report::PruneReport;
 
 /// Lists, plans, deletes (unless a dry run or a guard says no), then reports. Every output is
 /// written before an error is returned, so a failed run still says what it deleted.
-pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Result<()> {
+pub async fn run(
+    config: &Config,
+    runtime: &Runtime,
+    env: &Env,
+    display: &Display,
+) -> anyhow::Result<()> {
     let settings = &config.prune;
     let client = Client::new(config.api_url.clone(), config.token.clone())
         .context("could not set up the HTTP client")?;
@@ -31,6 +37,15 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
         inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
 
     let mut warnings = Vec::new();
+    if config.package_type == crate::github::PackageType::Container {
+        // Until prune reads manifests, it cannot see which untagged versions belong to a tagged
+        // multi-arch image; say so rather than let a user believe they are protected.
+        warnings.push(
+            "This version does not read image manifests yet: untagged platform manifests of \
+             multi-arch images are treated like any untagged version."
+                .to_string(),
+        );
+    }
     let missing_ids: Vec<String> = settings
         .policy
         .selection
@@ -85,7 +100,7 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
     for warning in &warnings {
         runtime.warning(warning);
     }
-    write_results(runtime, env, &report, now)?;
+    write_results(runtime, env, &report, now, display)?;
     runtime.info(&format!(
         "{} request(s) sent to the API",
         client.requests_sent()
@@ -109,6 +124,7 @@ fn write_results(
     env: &Env,
     report: &PruneReport,
     now: Timestamp,
+    display: &Display,
 ) -> anyhow::Result<()> {
     let report_path = report_file(env, now);
     std::fs::write(&report_path, report.report_json(now))
@@ -129,7 +145,7 @@ fn write_results(
     runtime
         .append_summary(&report.markdown())
         .context("could not write the job summary")?;
-    runtime.print(&report.terminal());
+    runtime.print(&report.terminal(display.versions_per_package));
     runtime.info(&format!("The full plan is in {}", report_path.display()));
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{html_escape, markdown_escape, terminal_safe, terminal_table};
+use super::{html_escape, markdown_escape, short_name, terminal_safe, terminal_table};
 
 use crate::github::{PackageType, Scope, VersionId};
 use crate::inventory::PackageListing;
@@ -155,7 +155,7 @@ impl ListReport<'_> {
                 let tags: Vec<String> = version.tags().iter().map(|t| terminal_safe(t)).collect();
                 table.add_row([
                     version.id.to_string(),
-                    terminal_safe(&version.name),
+                    terminal_safe(&short_name(&version.name)),
                     tags.join(", "),
                     version.created_at.to_string(),
                     version.updated_or_created().to_string(),

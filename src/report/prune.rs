@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{html_escape, markdown_escape, terminal_safe, terminal_table};
+use super::{html_escape, markdown_escape, short_name, terminal_safe, terminal_table};
 use crate::execute::{Executed, Outcome, Status};
 use crate::github::{PackageType, Scope, VersionId};
 use crate::policy::{Action, PackagePlan, Plan, Reason, VersionPlan};
@@ -315,8 +315,9 @@ impl<'a> PruneReport<'a> {
         md
     }
 
-    /// The plan and its results for a person at a terminal.
-    pub fn terminal(&self) -> String {
+    /// The plan and its results for a person at a terminal, with at most `versions_per_package`
+    /// rows per package (deletions first).
+    pub fn terminal(&self, versions_per_package: Option<usize>) -> String {
         let mut out = format!("{}\n", self.headline().replace("**", ""));
         if let Some(refused) = &self.refused {
             out.push_str(&format!("{refused}\n"));
@@ -325,8 +326,15 @@ impl<'a> PruneReport<'a> {
             out.push_str(&format!("note: {note}\n"));
         }
         let mut table = terminal_table(["Package", "ID", "Version", "Tags", "Decision"]);
+        let limit = versions_per_package.unwrap_or(usize::MAX);
+        let mut hidden = 0;
         for (p, package) in self.plan.packages.iter().enumerate() {
-            for (v, version) in package.versions.iter().enumerate() {
+            // Deletions first, then what is kept, each newest first.
+            let mut order: Vec<usize> = (0..package.versions.len()).collect();
+            order.sort_by_key(|&v| package.versions[v].action == Action::Keep);
+            hidden += order.len().saturating_sub(limit);
+            for v in order.into_iter().take(limit) {
+                let version = &package.versions[v];
                 let mut decision = version.explanation();
                 if let Some(executed) = self
                     .outcome
@@ -351,6 +359,11 @@ impl<'a> PruneReport<'a> {
         }
         out.push_str(&table.to_string());
         out.push('\n');
+        if hidden > 0 {
+            out.push_str(&format!(
+                "… and {hidden} more version(s), in the report file\n"
+            ));
+        }
         out
     }
 }
@@ -378,13 +391,5 @@ fn more(total: usize) -> String {
             format!("\n… and {hidden} more, in the outputs and the `report` file.\n")
         }
         _ => String::new(),
-    }
-}
-
-/// Digests are long: `sha256:1a2b3c4d5e6f…` is enough to recognise one in a table.
-fn short_name(name: &str) -> String {
-    match name.strip_prefix("sha256:") {
-        Some(hex) if hex.len() > 12 => format!("sha256:{}…", &hex[..12]),
-        _ => name.to_string(),
     }
 }

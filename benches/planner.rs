@@ -1,0 +1,96 @@
+//! How fast the planner decides: `cargo bench --bench planner`.
+//!
+//! Builds one package of 100,000 container versions (a mix of tagged releases and untagged
+//! builds over two years) and plans it with a policy that uses every rule, several times,
+//! printing the fastest and the median run. Target: under 0.2 s for 100,000 versions.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use jiff::{SignedDuration, Timestamp};
+use package_warden::github::{
+    ContainerMetadata, Package, PackageType, PackageVersion, VersionId, VersionMetadata,
+};
+use package_warden::inventory::PackageListing;
+use package_warden::policy::{self, Age, Policy, Selection, TimestampField};
+use package_warden::selector::PatternList;
+
+const VERSIONS: u64 = 100_000;
+const RUNS: usize = 9;
+
+fn listing(now: Timestamp) -> PackageListing {
+    let versions = (0..VERSIONS)
+        .map(|i| {
+            let created = now - SignedDuration::from_mins(10 * i as i64);
+            let tags = match i % 10 {
+                0 => vec![format!("v1.{}.{}", i / 1000, i % 1000)],
+                5 => vec![format!("v2.0.0-rc.{i}"), "edge".to_string()],
+                _ => Vec::new(),
+            };
+            PackageVersion {
+                id: VersionId(1_000_000 + i),
+                name: format!("sha256:{i:064x}"),
+                created_at: created,
+                updated_at: Some(created),
+                deleted_at: None,
+                html_url: None,
+                metadata: Some(VersionMetadata {
+                    package_type: PackageType::Container,
+                    container: Some(ContainerMetadata { tags }),
+                    docker: None,
+                }),
+            }
+        })
+        .collect();
+    PackageListing {
+        package: Package {
+            id: 1,
+            name: "app".to_string(),
+            package_type: PackageType::Container,
+            visibility: "public".to_string(),
+            version_count: Some(VERSIONS),
+            html_url: None,
+            created_at: now,
+            updated_at: now,
+            owner: None,
+            repository: None,
+        },
+        versions,
+    }
+}
+
+fn main() {
+    let now: Timestamp = "2026-11-25T00:00:00Z".parse().unwrap();
+    let policy = Policy {
+        exclude_tags: PatternList::parse("latest, /^v1\\.0\\./").unwrap(),
+        keep_newest_tagged: Some(10),
+        keep_newest_untagged: Some(50),
+        older_than: Some(Age {
+            text: "30d".to_string(),
+            duration: Duration::from_secs(30 * 86_400),
+        }),
+        timestamp: TimestampField::Updated,
+        pre_release_only: false,
+        ..Policy::new(Selection {
+            tags: PatternList::parse("v*, edge").unwrap(),
+            untagged: true,
+            ..Selection::default()
+        })
+    };
+    let input = listing(now);
+    let mut times = Vec::new();
+    let mut deletions = 0;
+    for _ in 0..RUNS {
+        let listings = vec![input.clone()];
+        let start = Instant::now();
+        let plan = black_box(policy::plan(listings, &policy, now));
+        times.push(start.elapsed());
+        deletions = plan.deletion_count();
+    }
+    times.sort();
+    println!(
+        "planner: {VERSIONS} versions, {deletions} deletions; fastest {:.1} ms, median {:.1} ms over {RUNS} runs",
+        times[0].as_secs_f64() * 1000.0,
+        times[RUNS / 2].as_secs_f64() * 1000.0
+    );
+}
