@@ -81,7 +81,7 @@ fn main() {
     let mut times = Vec::new();
     let mut deletions = 0;
     for _ in 0..RUNS {
-        let listings = vec![input.clone()];
+        let listings = vec![input.clone().into()];
         let start = Instant::now();
         let plan = black_box(policy::plan(listings, &policy, now));
         times.push(start.elapsed());

@@ -66,7 +66,11 @@ pub async fn run(
     }
 
     let now = Timestamp::now();
-    let plan = policy::plan(listings, &settings.policy, now);
+    let facts = listings
+        .into_iter()
+        .map(policy::PackageFacts::from)
+        .collect();
+    let plan = policy::plan(facts, &settings.policy, now);
     let planned = plan.deletion_count();
     let refused = settings
         .max_deletions

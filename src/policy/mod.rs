@@ -14,7 +14,7 @@
 //! #     updated_at: "2026-01-01T00:00:00Z".parse().unwrap(), owner: None, repository: None };
 //! let listing = PackageListing { package, versions: vec![version(1, "1.0.0", 1), version(2, "1.1.0", 2), version(3, "1.2.0", 3)] };
 //! let policy = Policy { keep_newest: Some(2), ..Policy::new(Selection::everything()) };
-//! let plan = package_warden::policy::plan(vec![listing], &policy, "2026-11-25T00:00:00Z".parse().unwrap());
+//! let plan = package_warden::policy::plan(vec![listing.into()], &policy, "2026-11-25T00:00:00Z".parse().unwrap());
 //! let deleted: Vec<&str> = plan.deletions().map(|(_, v)| v.version.name.as_str()).collect();
 //! assert_eq!(deleted, ["1.0.0"]);
 //! ```
@@ -28,11 +28,19 @@
 //! 5. `pre-release-only`;
 //! 6. what is left is deleted, except that a package is never emptied: its newest version is
 //!    kept, unless `delete-package-when-empty` deletes the whole package.
+//!
+//! With the registry's manifests ([`Images::Read`]), versions that belong to an image (platform
+//! and attestation manifests of an index, signatures, referrers) are not judged on their own:
+//! rules 1 to 6 judge the images, and each dependent follows them, kept while any image that
+//! references it is kept and deleted with the last of them. Exclusions still protect a
+//! dependent. When the registry could not be read ([`Images::Unreadable`]) the plan fails
+//! closed: no untagged version of the package is deleted.
 
+mod graph;
 mod prerelease;
 mod reason;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::time::Duration;
 
@@ -43,8 +51,37 @@ use crate::github::{Package, PackageVersion, VersionId};
 use crate::inventory::PackageListing;
 use crate::selector::PatternList;
 
+pub use graph::{ArtifactKind, ChildFacts, Link, ManifestFacts, Relation, tag_subject};
 pub use prerelease::{Release, classify as classify_release};
 pub use reason::Reason;
+
+/// What the registry said about a package's manifests.
+#[derive(Debug, Clone, Default)]
+pub enum Images {
+    /// Not read: not a container package, or `manifest-aware: false`.
+    #[default]
+    NotRead,
+    /// Reading failed: the plan keeps every untagged version of the package.
+    Unreadable(String),
+    /// The facts of the manifests read, by digest.
+    Read(HashMap<String, ManifestFacts>),
+}
+
+/// One package as the planner sees it: its versions and what the registry said about them.
+#[derive(Debug, Clone)]
+pub struct PackageFacts {
+    pub listing: PackageListing,
+    pub images: Images,
+}
+
+impl From<PackageListing> for PackageFacts {
+    fn from(listing: PackageListing) -> PackageFacts {
+        PackageFacts {
+            listing,
+            images: Images::NotRead,
+        }
+    }
+}
 
 /// Which versions the policy looks at: a version picked by any of these is a candidate.
 #[derive(Debug, Clone, Default)]
@@ -272,15 +309,15 @@ impl Plan {
 }
 
 /// Decides the fate of every version. Pure: the same arguments give the same plan.
-pub fn plan(listings: Vec<PackageListing>, policy: &Policy, now: Timestamp) -> Plan {
+pub fn plan(packages: Vec<PackageFacts>, policy: &Policy, now: Timestamp) -> Plan {
     let cutoff = policy.older_than.as_ref().map(|age| {
         let age_signed = SignedDuration::try_from(age.duration).unwrap_or(SignedDuration::MAX);
         now.checked_sub(age_signed).unwrap_or(Timestamp::MIN)
     });
     Plan {
-        packages: listings
+        packages: packages
             .into_iter()
-            .map(|listing| plan_package(listing, policy, cutoff))
+            .map(|package| plan_package(package, policy, cutoff))
             .collect(),
     }
 }
@@ -290,6 +327,8 @@ struct Draft {
     version: PackageVersion,
     reasons: Vec<Reason>,
     decided: Option<Action>,
+    /// The images this version belongs to; empty for an image of its own.
+    links: Vec<Link>,
 }
 
 impl Draft {
@@ -298,21 +337,29 @@ impl Draft {
         self.decided = Some(Action::Keep);
     }
 
+    fn delete(&mut self, reason: Option<Reason>) {
+        self.reasons.extend(reason);
+        self.decided = Some(Action::Delete);
+    }
+
+    /// An image judged on its own, not yet decided.
     fn is_candidate(&self) -> bool {
-        self.decided.is_none()
+        self.decided.is_none() && self.links.is_empty()
     }
 }
 
-fn plan_package(
-    listing: PackageListing,
-    policy: &Policy,
-    cutoff: Option<Timestamp>,
-) -> PackagePlan {
+fn plan_package(package: PackageFacts, policy: &Policy, cutoff: Option<Timestamp>) -> PackagePlan {
+    let PackageFacts { listing, images } = package;
     let when = |v: &PackageVersion| policy.timestamp.of(v);
+    let mut links = match &images {
+        Images::Read(manifests) => graph::links(&listing.versions, manifests),
+        Images::NotRead | Images::Unreadable(_) => HashMap::new(),
+    };
     let mut drafts: Vec<Draft> = listing
         .versions
         .into_iter()
         .map(|version| Draft {
+            links: links.remove(&version.name).unwrap_or_default(),
             version,
             reasons: Vec::new(),
             decided: None,
@@ -321,12 +368,24 @@ fn plan_package(
     // Newest first; ids break ties so that the plan does not depend on the listing's order.
     drafts.sort_by_key(|d| std::cmp::Reverse((when(&d.version), d.version.id)));
 
+    if let Images::Unreadable(error) = &images {
+        fail_closed(&mut drafts, error);
+    }
     select(&mut drafts, &policy.selection);
     exclude(&mut drafts, policy);
     keep_newest(&mut drafts, policy);
     keep_younger(&mut drafts, policy, cutoff);
     keep_releases(&mut drafts, policy);
+    for draft in drafts.iter_mut().filter(|d| d.is_candidate()) {
+        draft.delete(None);
+    }
     let delete_package = never_empty(&mut drafts, policy);
+    follow_images(&mut drafts);
+    if delete_package {
+        for draft in &mut drafts {
+            draft.reasons.push(Reason::PackageEmptied);
+        }
+    }
 
     PackagePlan {
         package: listing.package,
@@ -342,9 +401,18 @@ fn plan_package(
     }
 }
 
+/// Without the registry's word on which untagged versions belong to an image, none is deleted.
+fn fail_closed(drafts: &mut [Draft], error: &str) {
+    for draft in drafts.iter_mut().filter(|d| d.version.tags().is_empty()) {
+        draft.keep(Reason::RegistryUnreadable {
+            error: error.to_string(),
+        });
+    }
+}
+
 /// Rule 1: versions no selection input picks are kept.
 fn select(drafts: &mut [Draft], selection: &Selection) {
-    for draft in drafts {
+    for draft in drafts.iter_mut().filter(|d| d.is_candidate()) {
         let reasons = selection.reasons(&draft.version);
         if reasons.is_empty() {
             draft.keep(Reason::NotSelected);
@@ -354,9 +422,9 @@ fn select(drafts: &mut [Draft], selection: &Selection) {
     }
 }
 
-/// Rule 2: `exclude-tags` and `exclude-versions` protect what they match.
+/// Rule 2: `exclude-tags` and `exclude-versions` protect what they match, parts of images too.
 fn exclude(drafts: &mut [Draft], policy: &Policy) {
-    for draft in drafts.iter_mut().filter(|d| d.is_candidate()) {
+    for draft in drafts.iter_mut().filter(|d| d.decided.is_none()) {
         let excluded_tag = policy
             .exclude_tags
             .as_ref()
@@ -455,21 +523,123 @@ fn keep_releases(drafts: &mut [Draft], policy: &Policy) {
 }
 
 /// Rule 6: GitHub refuses to delete a package's last version. When every version would go, the
-/// newest is kept, or with `delete-package-when-empty` the package is deleted whole. Returns
-/// whether the package is deleted.
+/// newest image is kept, or with `delete-package-when-empty` the package is deleted whole.
+/// Returns whether the package is deleted. Runs before the parts of images follow their images,
+/// so that the image kept here keeps its parts.
 fn never_empty(drafts: &mut [Draft], policy: &Policy) -> bool {
-    if drafts.is_empty() || drafts.iter().any(|d| !d.is_candidate()) {
+    if drafts.is_empty() || drafts.iter().any(|d| d.decided == Some(Action::Keep)) {
         return false;
     }
     if policy.delete_package_when_empty {
-        for draft in drafts.iter_mut() {
-            draft.reasons.push(Reason::PackageEmptied);
+        return true;
+    }
+    // Drafts are sorted newest first; every version has a link-free root above it somewhere,
+    // but keep the newest version at all if none is (links could only form a cycle).
+    let newest_image = drafts.iter().position(|d| d.links.is_empty()).unwrap_or(0);
+    let draft = &mut drafts[newest_image];
+    draft.reasons.clear();
+    draft.keep(Reason::LastVersion);
+    false
+}
+
+/// The parts of images (platform manifests, attestations, signatures, referrers) follow the
+/// images they belong to: kept while any of them is kept, deleted with the last of them.
+/// Nested indexes are parts too, so this repeats until nothing changes.
+fn follow_images(drafts: &mut [Draft]) {
+    let index_of: HashMap<String, usize> = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.version.name.clone(), i))
+        .collect();
+    loop {
+        let mut changed = false;
+        for i in 0..drafts.len() {
+            if drafts[i].decided.is_some() || drafts[i].links.is_empty() {
+                continue;
+            }
+            let parents: Vec<(&Link, Option<Action>)> = drafts[i]
+                .links
+                .iter()
+                .filter_map(|link| Some((link, drafts[*index_of.get(&link.parent)?].decided)))
+                .collect();
+            let describe = |link: &Link| {
+                let parent = &drafts[index_of[&link.parent]].version;
+                ImageRef::new(parent, &link.relation)
+            };
+            let decision =
+                if let Some((link, _)) = parents.iter().find(|(_, a)| *a == Some(Action::Keep)) {
+                    Some((
+                        Action::Keep,
+                        Reason::PartOfKept {
+                            relation: link.relation.clone(),
+                            image: describe(link),
+                        },
+                    ))
+                } else if parents.iter().all(|(_, a)| *a == Some(Action::Delete)) {
+                    let (link, _) = parents[0];
+                    Some((
+                        Action::Delete,
+                        Reason::PartOfDeleted {
+                            relation: link.relation.clone(),
+                            image: describe(link),
+                        },
+                    ))
+                } else {
+                    None
+                };
+            if let Some((action, reason)) = decision {
+                match action {
+                    Action::Keep => drafts[i].keep(reason),
+                    Action::Delete => drafts[i].delete(Some(reason)),
+                }
+                changed = true;
+            }
         }
-        true
-    } else {
-        // Drafts are sorted newest first.
-        drafts[0].keep(Reason::LastVersion);
-        false
+        if !changed {
+            break;
+        }
+    }
+    // Content-addressed manifests cannot form a cycle, but tags can claim anything: keep
+    // whatever is still undecided rather than guess.
+    for draft in drafts.iter_mut().filter(|d| d.decided.is_none()) {
+        draft.keep(Reason::Unresolved);
+    }
+}
+
+/// How a reason names the image a part belongs to: `index v2 (sha256:1a2b3c4d5e6f…)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// `index` for the parent of platform and attestation manifests, else `image`.
+    pub kind: &'static str,
+    /// The image's first tag, if it has one.
+    pub tag: Option<String>,
+    pub digest: String,
+}
+
+impl ImageRef {
+    fn new(parent: &PackageVersion, relation: &Relation) -> ImageRef {
+        let kind = match relation {
+            Relation::Platform(_) | Relation::Entry | Relation::Attestation => "index",
+            Relation::TaggedArtifact(_) | Relation::Referrer => "image",
+        };
+        ImageRef {
+            kind,
+            tag: parent.tags().first().cloned(),
+            digest: parent.name.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digest = match self.digest.strip_prefix("sha256:") {
+            Some(hex) if hex.len() > 12 => format!("sha256:{}…", &hex[..12]),
+            _ => self.digest.clone(),
+        };
+        match &self.tag {
+            Some(tag) => write!(f, "{} {tag} ({digest})", self.kind),
+            None => write!(f, "untagged {} ({digest})", self.kind),
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use super::TimestampField;
+use super::{ImageRef, Relation, TimestampField};
 
 /// One reason in a version's decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,14 @@ pub enum Reason {
     LastVersion,
     /// Deleted with the whole package (`delete-package-when-empty`).
     PackageEmptied,
+    /// Kept: part of an image that is kept.
+    PartOfKept { relation: Relation, image: ImageRef },
+    /// Deleted with the image it belongs to.
+    PartOfDeleted { relation: Relation, image: ImageRef },
+    /// Kept: untagged, and the registry could not say whether it belongs to an image.
+    RegistryUnreadable { error: String },
+    /// Kept: its links to images could not be resolved.
+    Unresolved,
 }
 
 impl Reason {
@@ -76,6 +84,10 @@ impl Reason {
             }
             Reason::LastVersion => "last-version",
             Reason::PackageEmptied => "delete-package-when-empty",
+            Reason::PartOfKept { .. } | Reason::PartOfDeleted { .. } | Reason::Unresolved => {
+                "multi-arch"
+            }
+            Reason::RegistryUnreadable { .. } => "manifest-aware",
         }
     }
 }
@@ -125,6 +137,16 @@ impl fmt::Display for Reason {
             Reason::PackageEmptied => f.write_str(
                 "every version selected: the package is deleted (delete-package-when-empty)",
             ),
+            Reason::PartOfKept { relation, image } => write!(f, "{relation} of kept {image}"),
+            Reason::PartOfDeleted { relation, image } => {
+                write!(f, "{relation} of deleted {image}")
+            }
+            Reason::RegistryUnreadable { error } => write!(
+                f,
+                "untagged, and the registry could not be read to tell whether it belongs to an \
+                 image ({error})"
+            ),
+            Reason::Unresolved => f.write_str("its links to images could not be resolved"),
         }
     }
 }

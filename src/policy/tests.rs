@@ -205,7 +205,7 @@ fn table_of_policies() {
         },
     ];
     for case in cases {
-        let plan = plan(vec![listing("app", history())], &case.policy, now());
+        let plan = plan(vec![listing("app", history()).into()], &case.policy, now());
         assert_eq!(deleted_ids(&plan), case.deleted, "{}", case.name);
         assert_eq!(
             plan.deletion_count() + plan.kept_count(),
@@ -228,7 +228,7 @@ fn every_decision_says_why() {
             ..Selection::default()
         })
     };
-    let plan = plan(vec![listing("app", history())], &policy, now());
+    let plan = plan(vec![listing("app", history()).into()], &policy, now());
     assert_eq!(
         explanation_of(&plan, 1),
         "keep: among the 1 newest tagged (keep-n-tagged)"
@@ -257,7 +257,7 @@ fn every_decision_says_why() {
         tags: patterns("nothing"),
         ..Selection::default()
     });
-    let plan = super::plan(vec![listing("app", history())], &not_selected, now());
+    let plan = super::plan(vec![listing("app", history()).into()], &not_selected, now());
     assert_eq!(
         explanation_of(&plan, 2),
         "keep: not selected by tags, untagged, versions or version-ids"
@@ -268,7 +268,11 @@ fn every_decision_says_why() {
 fn the_last_version_is_kept_unless_the_package_may_go() {
     let versions = vec![release(1, 50, "1.0.0"), release(2, 40, "1.1.0")];
     let policy = Policy::new(Selection::everything());
-    let plan = plan(vec![listing("web", versions.clone())], &policy, now());
+    let plan = plan(
+        vec![listing("web", versions.clone()).into()],
+        &policy,
+        now(),
+    );
     assert_eq!(deleted_ids(&plan), [1]);
     assert!(!plan.packages[0].delete_package);
     assert!(explanation_of(&plan, 2).starts_with("keep: last version of the package"));
@@ -277,7 +281,7 @@ fn the_last_version_is_kept_unless_the_package_may_go() {
         delete_package_when_empty: true,
         ..policy
     };
-    let plan = super::plan(vec![listing("web", versions)], &emptying, now());
+    let plan = super::plan(vec![listing("web", versions).into()], &emptying, now());
     assert_eq!(deleted_ids(&plan), [1, 2]);
     assert!(plan.packages[0].delete_package);
     assert!(
@@ -299,7 +303,7 @@ fn npm_pre_releases_and_the_created_timestamp() {
         older_than: age("30d"),
         ..Policy::new(Selection::everything())
     };
-    let plan = plan(vec![listing("web", versions)], &policy, now());
+    let plan = plan(vec![listing("web", versions).into()], &policy, now());
     assert_eq!(deleted_ids(&plan), [2]);
     assert_eq!(
         explanation_of(&plan, 1),
@@ -319,10 +323,7 @@ fn age_is_strictly_older_than_the_cutoff() {
         })
     };
     let plan = plan(
-        vec![listing(
-            "app",
-            vec![exactly, image(2, 31, &[]), image(3, 0, &["x"])],
-        )],
+        vec![listing("app", vec![exactly, image(2, 31, &[]), image(3, 0, &["x"])]).into()],
         &policy,
         now(),
     );
@@ -371,7 +372,7 @@ proptest! {
             pre_release_only,
             ..Policy::new(selection.clone())
         };
-        let plan = plan(vec![listing("app", versions)], &policy, now());
+        let plan = plan(vec![listing("app", versions).into()], &policy, now());
         let package = &plan.packages[0];
         prop_assert_eq!(package.versions.len(), total);
 
@@ -402,5 +403,303 @@ proptest! {
         if total > 0 {
             prop_assert!(package.kept().count() >= 1);
         }
+    }
+}
+
+mod multi_arch {
+    use super::*;
+
+    fn digest(id: u64) -> String {
+        format!("sha256:{id:064x}")
+    }
+
+    fn platform(id: u64, platform: &str) -> ChildFacts {
+        ChildFacts {
+            digest: digest(id),
+            platform: Some(platform.to_string()),
+            attestation: false,
+        }
+    }
+
+    fn attestation(id: u64) -> ChildFacts {
+        ChildFacts {
+            digest: digest(id),
+            platform: Some("unknown/unknown".to_string()),
+            attestation: true,
+        }
+    }
+
+    fn index(children: Vec<ChildFacts>) -> ManifestFacts {
+        ManifestFacts {
+            children,
+            subject: None,
+        }
+    }
+
+    fn facts(versions: Vec<PackageVersion>, manifests: Vec<(u64, ManifestFacts)>) -> PackageFacts {
+        PackageFacts {
+            listing: listing("app", versions),
+            images: Images::Read(
+                manifests
+                    .into_iter()
+                    .map(|(id, m)| (digest(id), m))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn plan_of(facts: PackageFacts, policy: &Policy) -> Plan {
+        plan(vec![facts], policy, now())
+    }
+
+    fn untagged_only() -> Policy {
+        Policy::new(Selection {
+            untagged: true,
+            ..Selection::default()
+        })
+    }
+
+    /// v2 (index 10: amd64 11, arm64 12, attestation 13) today; v1 (index 20: 21, 22, 23) 60 days
+    /// ago; an orphan untagged build 30 from 90 days ago.
+    fn two_releases() -> (Vec<PackageVersion>, Vec<(u64, ManifestFacts)>) {
+        let versions = vec![
+            image(10, 0, &["v2", "latest"]),
+            image(11, 0, &[]),
+            image(12, 0, &[]),
+            image(13, 0, &[]),
+            image(20, 60, &["v1"]),
+            image(21, 60, &[]),
+            image(22, 60, &[]),
+            image(23, 60, &[]),
+            image(30, 90, &[]),
+        ];
+        let manifests = vec![
+            (
+                10,
+                index(vec![
+                    platform(11, "linux/amd64"),
+                    platform(12, "linux/arm64"),
+                    attestation(13),
+                ]),
+            ),
+            (
+                20,
+                index(vec![
+                    platform(21, "linux/amd64"),
+                    platform(22, "linux/arm64"),
+                    attestation(23),
+                ]),
+            ),
+        ];
+        (versions, manifests)
+    }
+
+    #[test]
+    fn pruning_untagged_never_breaks_a_kept_image() {
+        let (versions, manifests) = two_releases();
+        let plan = plan_of(facts(versions, manifests), &untagged_only());
+        assert_eq!(deleted_ids(&plan), [30], "only the orphan goes");
+        assert_eq!(
+            explanation_of(&plan, 12),
+            "keep: platform linux/arm64 of kept index v2 (sha256:000000000000…)"
+        );
+        assert_eq!(
+            explanation_of(&plan, 23),
+            "keep: attestation of kept index v1 (sha256:000000000000…)"
+        );
+    }
+
+    #[test]
+    fn an_image_takes_its_platforms_and_attestations_with_it() {
+        let (versions, manifests) = two_releases();
+        let policy = Policy::new(Selection {
+            tags: patterns("v1"),
+            ..Selection::default()
+        });
+        let plan = plan_of(facts(versions, manifests), &policy);
+        assert_eq!(deleted_ids(&plan), [20, 21, 22, 23]);
+        assert_eq!(
+            explanation_of(&plan, 21),
+            "delete: platform linux/amd64 of deleted index v1 (sha256:000000000000…)"
+        );
+    }
+
+    #[test]
+    fn a_child_shared_by_two_indexes_stays_while_either_is_kept() {
+        let versions = vec![
+            image(10, 0, &["latest"]),
+            image(20, 60, &["v1"]),
+            image(11, 60, &[]),
+            image(21, 60, &[]),
+        ];
+        let manifests = vec![
+            (10, index(vec![platform(11, "linux/amd64")])),
+            (
+                20,
+                index(vec![
+                    platform(11, "linux/amd64"),
+                    platform(21, "linux/arm64"),
+                ]),
+            ),
+        ];
+        let policy = Policy::new(Selection {
+            tags: patterns("v1"),
+            ..Selection::default()
+        });
+        let plan = plan_of(facts(versions, manifests), &policy);
+        assert_eq!(deleted_ids(&plan), [20, 21]);
+        assert!(
+            explanation_of(&plan, 11)
+                .starts_with("keep: platform linux/amd64 of kept index latest")
+        );
+    }
+
+    #[test]
+    fn nested_indexes_follow_the_top() {
+        let versions = vec![image(10, 0, &["v2"]), image(11, 5, &[]), image(12, 5, &[])];
+        let manifests = vec![
+            (
+                10,
+                index(vec![ChildFacts {
+                    digest: digest(11),
+                    platform: None,
+                    attestation: false,
+                }]),
+            ),
+            (11, index(vec![platform(12, "linux/riscv64")])),
+        ];
+        let plan = plan_of(facts(versions, manifests), &untagged_only());
+        assert_eq!(deleted_ids(&plan), Vec::<u64>::new());
+        assert!(
+            explanation_of(&plan, 12).contains("platform linux/riscv64 of kept untagged index")
+        );
+    }
+
+    #[test]
+    fn signatures_follow_their_subject_both_ways() {
+        let subject_kept = digest(10)["sha256:".len()..].to_string();
+        let subject_deleted = digest(20)["sha256:".len()..].to_string();
+        let versions = vec![
+            image(10, 0, &["v2"]),
+            image(20, 60, &["v1"]),
+            image(15, 0, &[&format!("sha256-{subject_kept}.sig")]),
+            image(25, 60, &[&format!("sha256-{subject_deleted}.sig")]),
+            image(26, 60, &[&format!("sha256-{subject_deleted}.att")]),
+        ];
+        // Every tag is selected: the signatures are not judged on their tags but on their subject.
+        let policy = Policy {
+            exclude_tags: patterns("v2"),
+            ..Policy::new(Selection {
+                tags: patterns("*"),
+                ..Selection::default()
+            })
+        };
+        let plan = plan_of(facts(versions, vec![]), &policy);
+        assert_eq!(deleted_ids(&plan), [20, 25, 26]);
+        assert_eq!(
+            explanation_of(&plan, 15),
+            "keep: signature of kept image v2 (sha256:000000000000…)"
+        );
+        assert_eq!(
+            explanation_of(&plan, 26),
+            "delete: attestation of deleted image v1 (sha256:000000000000…)"
+        );
+    }
+
+    #[test]
+    fn referrers_by_subject_follow_it() {
+        let versions = vec![image(10, 0, &["v2"]), image(11, 50, &[])];
+        let manifests = vec![(
+            11,
+            ManifestFacts {
+                children: vec![],
+                subject: Some(digest(10)),
+            },
+        )];
+        let plan = plan_of(facts(versions, manifests), &untagged_only());
+        assert_eq!(deleted_ids(&plan), Vec::<u64>::new());
+        assert!(explanation_of(&plan, 11).starts_with("keep: referrer of kept image v2"));
+    }
+
+    #[test]
+    fn a_ghost_whose_index_is_gone_is_an_ordinary_untagged_version() {
+        // 21 was a platform of index 20, which is no longer listed.
+        let versions = vec![image(10, 0, &["v2"]), image(21, 60, &[])];
+        let manifests = vec![
+            (10, index(vec![])),
+            (20, index(vec![platform(21, "linux/amd64")])),
+        ];
+        let plan = plan_of(facts(versions, manifests), &untagged_only());
+        assert_eq!(deleted_ids(&plan), [21]);
+        assert_eq!(explanation_of(&plan, 21), "delete: untagged");
+    }
+
+    #[test]
+    fn keep_n_untagged_counts_images_not_their_parts() {
+        let (mut versions, manifests) = two_releases();
+        versions.push(image(31, 91, &[]));
+        let policy = Policy {
+            keep_newest_untagged: Some(1),
+            ..untagged_only()
+        };
+        let plan = plan_of(facts(versions, manifests), &policy);
+        // The platform manifests are not untagged images: the floor keeps orphan 30, not 11.
+        assert_eq!(deleted_ids(&plan), [31]);
+        assert_eq!(
+            explanation_of(&plan, 30),
+            "keep: among the 1 newest untagged (keep-n-untagged)"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_registry_keeps_every_untagged_version() {
+        let (versions, _) = two_releases();
+        let facts = PackageFacts {
+            listing: listing("app", versions),
+            images: Images::Unreadable("401 Unauthorized".to_string()),
+        };
+        let policy = Policy::new(Selection {
+            untagged: true,
+            tags: patterns("v1"),
+            ..Selection::default()
+        });
+        let plan = plan_of(facts, &policy);
+        assert_eq!(deleted_ids(&plan), [20], "tagged versions can still go");
+        assert!(explanation_of(&plan, 30).contains("registry could not be read"));
+        assert!(explanation_of(&plan, 30).contains("401 Unauthorized"));
+    }
+
+    #[test]
+    fn the_last_image_is_kept_with_its_parts() {
+        let versions = vec![
+            image(20, 60, &["v1"]),
+            image(21, 60, &[]),
+            image(22, 60, &[]),
+        ];
+        let manifests = vec![(
+            20,
+            index(vec![
+                platform(21, "linux/amd64"),
+                platform(22, "linux/arm64"),
+            ]),
+        )];
+        let policy = Policy::new(Selection {
+            tags: patterns("*"),
+            ..Selection::default()
+        });
+        let plan = plan_of(facts(versions.clone(), manifests.clone()), &policy);
+        assert_eq!(deleted_ids(&plan), Vec::<u64>::new());
+        assert!(explanation_of(&plan, 20).starts_with("keep: last version of the package"));
+        assert!(
+            explanation_of(&plan, 22).starts_with("keep: platform linux/arm64 of kept index v1")
+        );
+
+        let emptying = Policy {
+            delete_package_when_empty: true,
+            ..policy
+        };
+        let plan = plan_of(facts(versions, manifests), &emptying);
+        assert!(plan.packages[0].delete_package);
+        assert_eq!(deleted_ids(&plan), [20, 21, 22]);
     }
 }
