@@ -77,7 +77,10 @@ const STEPS: &[(&str, &[&str])] = &[
     ),
 ];
 
-pub async fn run(runtime: &Runtime, env: &Env) -> anyhow::Result<()> {
+/// The last step undoes the build-cache prune (step 3) from its report file.
+const UNDO_STEP: &str = "Changed your mind? Undo that prune exactly, from its report file.";
+
+pub async fn run(runtime: &Runtime) -> anyhow::Result<()> {
     let fake = FakeGitHub::start(fake_github::demo_seed())
         .await
         .context("could not start the sandbox")?;
@@ -91,24 +94,75 @@ pub async fn run(runtime: &Runtime, env: &Env) -> anyhow::Result<()> {
         versions_per_package: Some(8),
     };
     let base_url = fake.base_url();
+    // Each prune's report lands here, one directory per step, so the undo can find step 3's.
+    let reports = std::env::temp_dir().join(format!("package-warden-demo-{}", std::process::id()));
     for (step, (text, args)) in STEPS.iter().enumerate() {
-        runtime.print(&format!(
-            "\n── {}. {text}\n$ package-warden {}\n",
+        let step_reports = reports.join(format!("step-{}", step + 1));
+        run_step(
+            runtime,
+            &base_url,
+            &step_reports,
             step + 1,
-            shell_words(args)
-        ));
-        let argv = ["package-warden"]
-            .iter()
-            .chain(args.iter())
-            .copied()
-            .chain(["--api-url", base_url.as_str(), "--token", DEMO_TOKEN]);
-        let sandbox_env = Env::new();
-        let raw = RawInputs::read(argv, &sandbox_env).context("a demo step's command line")?;
-        let config = Config::from_inputs(&raw, &sandbox_env).context("a demo step's inputs")?;
-        commands::run_with(&config, runtime, env, &display).await?;
+            text,
+            args,
+            &display,
+        )
+        .await?;
     }
+    let undo_report = std::fs::read_dir(reports.join("step-3"))
+        .context("the report of step 3")?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .next()
+        .context("step 3 wrote no report")?;
+    let undo_report = undo_report.display().to_string();
+    let undo_args = [
+        "restore",
+        "--owner",
+        "acme-corp",
+        "--undo",
+        undo_report.as_str(),
+    ];
+    let undo_reports = reports.join("undo");
+    run_step(
+        runtime,
+        &base_url,
+        &undo_reports,
+        STEPS.len() + 1,
+        UNDO_STEP,
+        &undo_args,
+        &display,
+    )
+    .await?;
+    let _ = std::fs::remove_dir_all(&reports);
     runtime.print("\nThe same commands run in a workflow as `uses: package-warden/package-warden@v1` with the inputs as `with:`.\n");
     Ok(())
+}
+
+/// Prints a step and runs its command line against the sandbox, parsed as a user's would be.
+async fn run_step(
+    runtime: &Runtime,
+    base_url: &str,
+    reports: &std::path::Path,
+    number: usize,
+    text: &str,
+    args: &[&str],
+    display: &Display,
+) -> anyhow::Result<()> {
+    runtime.print(&format!(
+        "\n── {number}. {text}\n$ package-warden {}\n",
+        shell_words(args)
+    ));
+    std::fs::create_dir_all(reports).context("a directory for the demo's reports")?;
+    let argv = ["package-warden"]
+        .iter()
+        .chain(args.iter())
+        .copied()
+        .chain(["--api-url", base_url, "--token", DEMO_TOKEN]);
+    let sandbox_env: Env = [("RUNNER_TEMP".to_string(), reports.display().to_string())].into();
+    let raw = RawInputs::read(argv, &sandbox_env).context("a demo step's command line")?;
+    let config = Config::from_inputs(&raw, &sandbox_env).context("a demo step's inputs")?;
+    commands::run_with(&config, runtime, &sandbox_env, display).await
 }
 
 /// Quotes the arguments that a shell would expand.

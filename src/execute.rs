@@ -169,3 +169,79 @@ async fn confirm_gone(
         )),
     }
 }
+
+/// What happened to one version `restore` brings back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreStatus {
+    /// Dry run: it would have been restored.
+    WouldRestore,
+    Restored,
+    /// Active already, because something else restored it first.
+    AlreadyActive,
+    Failed(String),
+}
+
+impl RestoreStatus {
+    pub fn is_failure(&self) -> bool {
+        matches!(self, RestoreStatus::Failed(_))
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RestoreStatus::WouldRestore => "would-restore",
+            RestoreStatus::Restored => "restored",
+            RestoreStatus::AlreadyActive => "already-active",
+            RestoreStatus::Failed(_) => "failed",
+        }
+    }
+}
+
+/// GitHub's 404 to a restore, in words a user can act on.
+const RESTORE_404: &str = "GitHub cannot restore it: versions and packages can be restored for 30 \
+                           days after deletion, and only while no new package took the name";
+
+/// Restores one version. A 404 is "already active" when a second look finds it active (another
+/// run, or a person, restored it in the meantime), else it is past restoring.
+pub async fn restore_version(
+    client: &Client,
+    scope: &Scope,
+    package_type: crate::github::PackageType,
+    package: &str,
+    id: crate::github::VersionId,
+) -> RestoreStatus {
+    match client
+        .restore_version(scope, package_type, package, id)
+        .await
+    {
+        Ok(()) => RestoreStatus::Restored,
+        Err(err) if err.status() == Some(404) => {
+            match client.get_version(scope, package_type, package, id).await {
+                Ok(_) => RestoreStatus::AlreadyActive,
+                Err(_) => RestoreStatus::Failed(format!("{err}. {RESTORE_404}")),
+            }
+        }
+        Err(err) => RestoreStatus::Failed(err.to_string()),
+    }
+}
+
+/// Restores a whole package, or finds it active already.
+pub async fn restore_package(
+    client: &Client,
+    scope: &Scope,
+    package_type: crate::github::PackageType,
+    package: &str,
+) -> RestoreStatus {
+    match client
+        .restore_package(scope, package_type, package, None)
+        .await
+    {
+        Ok(()) => RestoreStatus::Restored,
+        Err(err) if err.status() == Some(404) => {
+            match client.get_package(scope, package_type, package).await {
+                Ok(_) => RestoreStatus::AlreadyActive,
+                Err(_) => RestoreStatus::Failed(format!("{err}. {RESTORE_404}")),
+            }
+        }
+        Err(err) => RestoreStatus::Failed(err.to_string()),
+    }
+}

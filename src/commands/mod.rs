@@ -2,8 +2,7 @@
 
 pub mod list;
 pub mod prune;
-
-use anyhow::bail;
+pub mod restore;
 
 use crate::actions::Runtime;
 use crate::inputs::{Command, Config, Env};
@@ -31,15 +30,14 @@ pub async fn run_with(
     match config.command {
         Command::List => list::run(config, runtime, display).await,
         Command::Prune => prune::run(config, runtime, env, display).await,
-        Command::Restore => bail!(
-            "`{}` is not available in this version yet; `list` is",
-            config.command.as_str()
-        ),
+        Command::Restore => restore::run(config, runtime, display).await,
         #[cfg(feature = "demo")]
-        Command::Demo => Box::pin(crate::demo::run(runtime, env)).await,
+        Command::Demo => Box::pin(crate::demo::run(runtime)).await,
         #[cfg(not(feature = "demo"))]
         Command::Demo => {
-            bail!("this build of package-warden has no `demo` (built without the `demo` feature)")
+            anyhow::bail!(
+                "this build of package-warden has no `demo` (built without the `demo` feature)"
+            )
         }
     }
 }

@@ -20,8 +20,10 @@ use crate::github::{PackageType, Token};
 use crate::selector::NameSelector;
 
 mod policy;
+mod restore;
 
 pub use policy::{PruneSettings, SELECTION_INPUTS, parse_age};
+pub use restore::{RESTORE_SELECTION_INPUTS, RestoreSettings, UndoEntry};
 
 /// The process environment, or a test's stand-in for it.
 pub type Env = BTreeMap<String, String>;
@@ -182,6 +184,24 @@ pub const INPUTS: &[InputSpec] = &[
         kind: InputKind::Boolean,
         action_default: Some("false"),
         description: "`true`: when every version of a package is selected, delete the package (GitHub refuses to delete its last version).",
+    },
+    InputSpec {
+        name: "deleted-within",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "`restore`: versions deleted within this long (`12h`, `7d`); with another selection, only those.",
+    },
+    InputSpec {
+        name: "undo",
+        kind: InputKind::Value,
+        action_default: None,
+        description: "`restore`: exactly what an earlier prune deleted: its `deleted` output (JSON) or the path of its `report` file.",
+    },
+    InputSpec {
+        name: "restore-package",
+        kind: InputKind::Boolean,
+        action_default: Some("false"),
+        description: "`restore`: first restore the packages named in `packages` themselves (exact names: GitHub cannot list deleted packages).",
     },
     InputSpec {
         name: "max-deletions",
@@ -357,6 +377,8 @@ pub struct Config {
     pub summary_file: Option<String>,
     /// The retention policy and its guards (`prune`).
     pub prune: PruneSettings,
+    /// What to bring back (`restore`).
+    pub restore: RestoreSettings,
 }
 
 /// An input that cannot be used, with what would be accepted instead.
@@ -371,10 +393,13 @@ pub enum InputError {
     #[error("input `{input}` is required: {how}")]
     Missing { input: &'static str, how: String },
     #[error(
-        "`{command}` needs a selection: set {SELECTION_INPUTS}; package-warden never picks \
-         every version by default"
+        "`{command}` needs a selection: set {inputs}; package-warden never picks every version \
+         by default"
     )]
-    NoSelection { command: &'static str },
+    NoSelection {
+        command: &'static str,
+        inputs: &'static str,
+    },
 }
 
 impl Config {
@@ -468,7 +493,17 @@ impl Config {
         let dry_run = parse_bool("dry-run", raw.get("dry-run"))?.unwrap_or(false);
         let prune = policy::parse(raw, package_type)?;
         if command == Command::Prune && prune.policy.selection.is_empty() {
-            return Err(InputError::NoSelection { command: "prune" });
+            return Err(InputError::NoSelection {
+                command: "prune",
+                inputs: SELECTION_INPUTS,
+            });
+        }
+        let restore = restore::parse(raw)?;
+        if command == Command::Restore && restore.selects_nothing() {
+            return Err(InputError::NoSelection {
+                command: "restore",
+                inputs: RESTORE_SELECTION_INPUTS,
+            });
         }
 
         Ok(Config {
@@ -482,6 +517,7 @@ impl Config {
             dry_run,
             summary_file: raw.summary_file.clone(),
             prune,
+            restore,
         })
     }
 }

@@ -120,7 +120,10 @@ pub fn parse(raw: &RawInputs, package_type: PackageType) -> Result<PruneSettings
     })
 }
 
-fn patterns(raw: &RawInputs, input: &'static str) -> Result<Option<PatternList>, InputError> {
+pub(super) fn patterns(
+    raw: &RawInputs,
+    input: &'static str,
+) -> Result<Option<PatternList>, InputError> {
     let Some(list) = raw.get(input) else {
         return Ok(None);
     };
@@ -145,7 +148,7 @@ fn count(raw: &RawInputs, input: &'static str) -> Result<Option<usize>, InputErr
         })
 }
 
-fn version_ids(raw: &RawInputs) -> Result<BTreeSet<VersionId>, InputError> {
+pub(super) fn version_ids(raw: &RawInputs) -> Result<BTreeSet<VersionId>, InputError> {
     let Some(list) = raw.get("version-ids") else {
         return Ok(BTreeSet::new());
     };

@@ -39,6 +39,7 @@
 mod graph;
 mod prerelease;
 mod reason;
+pub mod restore;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;

@@ -4,11 +4,13 @@
 
 mod list;
 mod prune;
+mod restore;
 
 use comfy_table::{ContentArrangement, Table, presets};
 
 pub use list::{ListReport, PackageOutput, SUMMARY_VERSIONS_PER_PACKAGE, VersionOutput};
 pub use prune::{PruneReport, VersionEntry};
+pub use restore::{PackageRestored, RestoreReport, Restored, RestoredEntry};
 
 /// A table for the terminal with these column headers.
 fn terminal_table<const N: usize>(header: [&str; N]) -> Table {

@@ -1,0 +1,230 @@
+//! `restore`: bring back deleted versions and packages, up to undoing a whole earlier prune.
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, bail};
+use futures::StreamExt;
+use jiff::Timestamp;
+
+use super::Display;
+use crate::actions::Runtime;
+use crate::execute::{self, RestoreStatus};
+use crate::github::{Client, PackageType, Scope, VersionState};
+use crate::inputs::Config;
+use crate::inventory;
+use crate::policy::restore::{self, RestoreFacts};
+use crate::report::{PackageRestored, RestoreReport, Restored};
+
+/// A package by type and name: deleted packages have no listing to look them up in.
+type PackageKey = (PackageType, String);
+
+/// How many restores are in flight at once.
+const RESTORES_AT_ONCE: usize = 4;
+
+/// Restores packages first (a package's versions cannot be listed while it is deleted), then
+/// versions; reports everything, and fails when anything could not be restored.
+pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyhow::Result<()> {
+    let settings = &config.restore;
+    let client = Client::new(config.api_url.clone(), config.token.clone())
+        .context("could not set up the HTTP client")?;
+    let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    let mut warnings = Vec::new();
+
+    // Which packages, and which of them to restore whole.
+    let exact_names = config.packages.exact_names();
+    let (targets, whole): (Vec<PackageKey>, Vec<PackageKey>) = match &settings.undo {
+        Some(undo) => {
+            let targets: BTreeSet<PackageKey> = undo
+                .iter()
+                .map(|e| (e.package_type, e.package.clone()))
+                .collect();
+            let whole: BTreeSet<PackageKey> = undo
+                .iter()
+                .filter(|e| e.package_deleted)
+                .map(|e| (e.package_type, e.package.clone()))
+                .collect();
+            (targets.into_iter().collect(), whole.into_iter().collect())
+        }
+        None if settings.restore_package => {
+            let Some(names) = exact_names else {
+                bail!(
+                    "input `packages`: restore-package needs exact package names (GitHub \
+                         cannot list deleted packages), not patterns"
+                );
+            };
+            let targets: Vec<PackageKey> = names
+                .into_iter()
+                .map(|name| (config.package_type, name.to_string()))
+                .collect();
+            (targets.clone(), targets)
+        }
+        None => {
+            let packages =
+                inventory::find_packages(&client, &scope, config.package_type, &config.packages)
+                    .await?;
+            let targets = packages
+                .into_iter()
+                .map(|p| (p.package_type, p.name))
+                .collect();
+            (targets, Vec::new())
+        }
+    };
+
+    let mut packages_restored = Vec::new();
+    for (package_type, name) in &whole {
+        let status = if config.dry_run {
+            RestoreStatus::WouldRestore
+        } else {
+            runtime.info(&format!("Restoring the package {name}"));
+            execute::restore_package(&client, &scope, *package_type, name).await
+        };
+        packages_restored.push(PackageRestored {
+            name: name.clone(),
+            package_type: *package_type,
+            status,
+        });
+    }
+
+    let mut facts = Vec::new();
+    for (package_type, name) in &targets {
+        let restored_whole = packages_restored
+            .iter()
+            .find(|p| p.package_type == *package_type && &p.name == name);
+        if restored_whole.is_some_and(|p| p.status == RestoreStatus::WouldRestore) {
+            warnings.push(format!(
+                "Dry run: the package {name} is deleted, so its versions cannot be listed until \
+                 it is restored"
+            ));
+            continue;
+        }
+        if restored_whole.is_some_and(|p| p.status.is_failure()) {
+            continue;
+        }
+        facts.push(list_package(&client, &scope, *package_type, name).await?);
+    }
+
+    let unknown = restore::unknown_ids(&facts, settings);
+    if !unknown.is_empty() {
+        let ids: Vec<String> = unknown.iter().map(|id| id.to_string()).collect();
+        bail!(
+            "input `version-ids`: {} not a version of the selected packages, deleted or active; \
+             nothing was restored. Check the ids and `packages`",
+            if ids.len() == 1 {
+                format!("{} is", ids[0])
+            } else {
+                format!("{} are", ids.join(", "))
+            }
+        );
+    }
+    let restoring_images_by_tag = config.package_type == PackageType::Container
+        && settings.undo.is_none()
+        && settings.tags.is_some()
+        && settings.deleted_within.is_none();
+    if restoring_images_by_tag {
+        warnings.push(
+            "Restoring images by tag brings back the tagged manifests only: if their platform \
+             manifests were deleted with them, add `deleted-within` (or use `undo` with the \
+             prune's output) to bring those back too"
+                .to_string(),
+        );
+    }
+
+    let now = Timestamp::now();
+    let plan = restore::plan(facts, settings, now);
+    let jobs: Vec<(usize, usize)> = plan
+        .packages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, package)| (0..package.versions.len()).map(move |v| (p, v)))
+        .collect();
+    if !config.dry_run && !jobs.is_empty() {
+        runtime.info(&format!("Restoring {} version(s)", jobs.len()));
+    }
+    let plan_ref = &plan;
+    let (client_ref, scope_ref) = (&client, &scope);
+    let mut results: Vec<Restored> = futures::stream::iter(jobs)
+        .map(|(p, v)| async move {
+            let package = &plan_ref.packages[p];
+            let status = if config.dry_run {
+                RestoreStatus::WouldRestore
+            } else {
+                let id = package.versions[v].version.id;
+                execute::restore_version(
+                    client_ref,
+                    scope_ref,
+                    package.package_type,
+                    &package.name,
+                    id,
+                )
+                .await
+            };
+            Restored {
+                package: p,
+                version: v,
+                status,
+            }
+        })
+        .buffer_unordered(RESTORES_AT_ONCE)
+        .collect()
+        .await;
+    results.sort_by_key(|r| (r.package, r.version));
+
+    let report = RestoreReport {
+        scope: &scope,
+        plan: &plan,
+        results: &results,
+        packages: &packages_restored,
+        dry_run: config.dry_run,
+        warnings: &warnings,
+    };
+    for warning in &warnings {
+        runtime.warning(warning);
+    }
+    for (name, value) in [
+        ("restored", report.restored_json()),
+        ("restored-count", report.restored_count().to_string()),
+        ("failed", report.failed_json()),
+        ("failed-count", report.failed_count().to_string()),
+    ] {
+        if let Err(err) = runtime.set_output(name, &value) {
+            runtime.warning(&format!("{err}; the job summary lists everything"));
+        }
+    }
+    runtime
+        .append_summary(&report.markdown())
+        .context("could not write the job summary")?;
+    runtime.print(&report.terminal(display.versions_per_package));
+    runtime.info(&format!(
+        "{} request(s) sent to the API",
+        client.requests_sent()
+    ));
+
+    let failed = report.failed_count();
+    if failed > 0 {
+        bail!(
+            "{failed} version(s) or package(s) could not be restored; see the `failed` output and the job summary"
+        );
+    }
+    Ok(())
+}
+
+/// A package's deleted and active versions.
+async fn list_package(
+    client: &Client,
+    scope: &Scope,
+    package_type: PackageType,
+    name: &str,
+) -> anyhow::Result<RestoreFacts> {
+    let deleted = client
+        .list_versions(scope, package_type, name, VersionState::Deleted)
+        .await?;
+    let active = client
+        .list_versions(scope, package_type, name, VersionState::Active)
+        .await?;
+    Ok(RestoreFacts {
+        name: name.to_string(),
+        package_type,
+        deleted,
+        active,
+    })
+}

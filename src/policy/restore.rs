@@ -1,0 +1,352 @@
+//! Which deleted versions `restore` brings back, and why: a pure function like the prune
+//! planner, from (deleted and active versions, what the user asked for, now) to a plan.
+
+use std::collections::{BTreeSet, HashSet};
+use std::fmt;
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::github::{PackageType, PackageVersion, VersionId};
+use crate::inputs::{RestoreSettings, UndoEntry};
+
+/// One package as `restore` sees it.
+#[derive(Debug, Clone)]
+pub struct RestoreFacts {
+    pub name: String,
+    pub package_type: PackageType,
+    /// Versions listed with `state=deleted`.
+    pub deleted: Vec<PackageVersion>,
+    /// Versions listed as active.
+    pub active: Vec<PackageVersion>,
+}
+
+/// Why a version is restored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreReason {
+    TagMatches { tag: String, pattern: String },
+    NameMatches { pattern: String },
+    IdListed,
+    DeletedWithin { age: String, at: Timestamp },
+    Undo,
+}
+
+impl fmt::Display for RestoreReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RestoreReason::TagMatches { tag, pattern } => {
+                write!(f, "tag \"{tag}\" matches tags \"{pattern}\"")
+            }
+            RestoreReason::NameMatches { pattern } => write!(f, "matches versions \"{pattern}\""),
+            RestoreReason::IdListed => f.write_str("listed in version-ids"),
+            RestoreReason::DeletedWithin { age, at } => {
+                write!(
+                    f,
+                    "deleted within {age} ({})",
+                    at.strftime("%Y-%m-%d %H:%M UTC")
+                )
+            }
+            RestoreReason::Undo => f.write_str("deleted by the prune being undone"),
+        }
+    }
+}
+
+/// A version to restore.
+#[derive(Debug, Clone)]
+pub struct RestoreItem {
+    pub version: PackageVersion,
+    pub reasons: Vec<RestoreReason>,
+}
+
+impl RestoreItem {
+    pub fn explanation(&self) -> String {
+        let reasons: Vec<String> = self.reasons.iter().map(|r| r.to_string()).collect();
+        reasons.join(", ")
+    }
+}
+
+/// What `restore` does in one package.
+#[derive(Debug, Clone)]
+pub struct PackageRestore {
+    pub name: String,
+    pub package_type: PackageType,
+    pub versions: Vec<RestoreItem>,
+    /// Asked for, but active already: reported, not an error.
+    pub already_active: Vec<PackageVersion>,
+    /// Asked for by `undo` but in neither listing: GitHub no longer offers them (deleted more
+    /// than 30 days ago, or the package name was reused).
+    pub gone_for_good: Vec<UndoEntry>,
+}
+
+/// The restore plan for every package.
+#[derive(Debug, Clone, Default)]
+pub struct RestorePlan {
+    pub packages: Vec<PackageRestore>,
+}
+
+impl RestorePlan {
+    pub fn restore_count(&self) -> usize {
+        self.packages.iter().map(|p| p.versions.len()).sum()
+    }
+}
+
+/// Ids in `version-ids` that no selected package has, deleted or active.
+pub fn unknown_ids(packages: &[RestoreFacts], settings: &RestoreSettings) -> Vec<VersionId> {
+    let known: HashSet<VersionId> = packages
+        .iter()
+        .flat_map(|p| p.deleted.iter().chain(&p.active))
+        .map(|v| v.id)
+        .collect();
+    settings
+        .version_ids
+        .iter()
+        .filter(|id| !known.contains(id))
+        .copied()
+        .collect()
+}
+
+/// Decides what to restore. With `undo`, exactly the versions the prune deleted; otherwise the
+/// deleted versions that `tags`, `versions` or `version-ids` pick, narrowed to those deleted
+/// within `deleted-within` when both are given (or all of those, when it is given alone).
+pub fn plan(
+    packages: Vec<RestoreFacts>,
+    settings: &RestoreSettings,
+    now: Timestamp,
+) -> RestorePlan {
+    let since = settings.deleted_within.as_ref().map(|age| {
+        let age = SignedDuration::try_from(age.duration).unwrap_or(SignedDuration::MAX);
+        now.checked_sub(age).unwrap_or(Timestamp::MIN)
+    });
+    let packages = packages
+        .into_iter()
+        .map(|facts| plan_package(facts, settings, since))
+        .collect();
+    RestorePlan { packages }
+}
+
+fn plan_package(
+    facts: RestoreFacts,
+    settings: &RestoreSettings,
+    since: Option<Timestamp>,
+) -> PackageRestore {
+    let RestoreFacts {
+        name,
+        package_type,
+        deleted,
+        active,
+    } = facts;
+    let mut package = PackageRestore {
+        name,
+        package_type,
+        versions: Vec::new(),
+        already_active: Vec::new(),
+        gone_for_good: Vec::new(),
+    };
+
+    if let Some(undo) = &settings.undo {
+        let wanted: Vec<&UndoEntry> = undo
+            .iter()
+            .filter(|e| e.package == package.name && e.package_type == package.package_type)
+            .collect();
+        let mut seen = BTreeSet::new();
+        for entry in wanted {
+            if !seen.insert(entry.id) {
+                continue;
+            }
+            if let Some(version) = deleted.iter().find(|v| v.id == entry.id) {
+                package.versions.push(RestoreItem {
+                    version: version.clone(),
+                    reasons: vec![RestoreReason::Undo],
+                });
+            } else if let Some(version) = active.iter().find(|v| v.id == entry.id) {
+                package.already_active.push(version.clone());
+            } else {
+                package.gone_for_good.push(entry.clone());
+            }
+        }
+        return package;
+    }
+
+    let picks_by_name =
+        settings.tags.is_some() || settings.versions.is_some() || !settings.version_ids.is_empty();
+    let mut seen = BTreeSet::new();
+    for version in deleted {
+        if !seen.insert(version.id) {
+            continue;
+        }
+        let mut reasons = picked(&version, settings);
+        if picks_by_name && reasons.is_empty() {
+            continue;
+        }
+        if let (Some(since), Some(age)) = (since, &settings.deleted_within) {
+            match version.deleted_at {
+                Some(at) if at >= since => reasons.push(RestoreReason::DeletedWithin {
+                    age: age.text.clone(),
+                    at,
+                }),
+                _ => continue,
+            }
+        }
+        if !reasons.is_empty() {
+            package.versions.push(RestoreItem { version, reasons });
+        }
+    }
+    package.already_active = active
+        .into_iter()
+        .filter(|v| settings.version_ids.contains(&v.id))
+        .collect();
+    package
+}
+
+fn picked(version: &PackageVersion, settings: &RestoreSettings) -> Vec<RestoreReason> {
+    let mut reasons = Vec::new();
+    if let Some((tag, pattern)) = settings
+        .tags
+        .as_ref()
+        .and_then(|p| p.first_match_among(version.tags()))
+    {
+        reasons.push(RestoreReason::TagMatches {
+            tag: tag.to_string(),
+            pattern: pattern.as_str().to_string(),
+        });
+    }
+    if let Some(pattern) = settings
+        .versions
+        .as_ref()
+        .and_then(|p| p.first_match(&version.name))
+    {
+        reasons.push(RestoreReason::NameMatches {
+            pattern: pattern.as_str().to_string(),
+        });
+    }
+    if settings.version_ids.contains(&version.id) {
+        reasons.push(RestoreReason::IdListed);
+    }
+    reasons
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::{ContainerMetadata, VersionMetadata};
+    use crate::policy::Age;
+    use crate::selector::PatternList;
+    use std::time::Duration;
+
+    const NOW: &str = "2026-11-25T12:00:00Z";
+
+    fn version(id: u64, tags: &[&str], deleted_hours_ago: Option<i64>) -> PackageVersion {
+        let now: Timestamp = NOW.parse().unwrap();
+        PackageVersion {
+            id: VersionId(id),
+            name: format!("sha256:{id:064x}"),
+            created_at: now - SignedDuration::from_hours(24 * 90),
+            updated_at: None,
+            deleted_at: deleted_hours_ago.map(|h| now - SignedDuration::from_hours(h)),
+            html_url: None,
+            metadata: Some(VersionMetadata {
+                package_type: PackageType::Container,
+                container: Some(ContainerMetadata {
+                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                }),
+                docker: None,
+            }),
+        }
+    }
+
+    fn facts() -> Vec<RestoreFacts> {
+        vec![RestoreFacts {
+            name: "app".to_string(),
+            package_type: PackageType::Container,
+            deleted: vec![
+                version(1, &["v1.4.2"], Some(2)),
+                version(2, &[], Some(3)),
+                version(3, &["v1.4.1"], Some(72)),
+                version(4, &[], Some(100)),
+            ],
+            active: vec![version(5, &["latest"], None)],
+        }]
+    }
+
+    fn restored(plan: &RestorePlan) -> Vec<u64> {
+        let mut ids: Vec<u64> = plan
+            .packages
+            .iter()
+            .flat_map(|p| &p.versions)
+            .map(|v| v.version.id.0)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    fn within(text: &str, hours: u64) -> Option<Age> {
+        Some(Age {
+            text: text.to_string(),
+            duration: Duration::from_secs(hours * 3600),
+        })
+    }
+
+    #[test]
+    fn by_tag_by_id_and_by_time() {
+        let now = NOW.parse().unwrap();
+        let by_tag = RestoreSettings {
+            tags: PatternList::parse("v1.4.*").unwrap(),
+            ..Default::default()
+        };
+        assert_eq!(restored(&plan(facts(), &by_tag, now)), [1, 3]);
+
+        let by_tag_recent = RestoreSettings {
+            deleted_within: within("1d", 24),
+            ..by_tag
+        };
+        let plan_recent = plan(facts(), &by_tag_recent, now);
+        assert_eq!(restored(&plan_recent), [1]);
+        assert!(
+            plan_recent.packages[0].versions[0]
+                .explanation()
+                .contains("deleted within 1d")
+        );
+
+        let recent = RestoreSettings {
+            deleted_within: within("12h", 12),
+            ..Default::default()
+        };
+        assert_eq!(restored(&plan(facts(), &recent, now)), [1, 2]);
+
+        let by_id = RestoreSettings {
+            version_ids: [VersionId(4), VersionId(5)].into(),
+            ..Default::default()
+        };
+        let by_id_plan = plan(facts(), &by_id, now);
+        assert_eq!(restored(&by_id_plan), [4]);
+        assert_eq!(by_id_plan.packages[0].already_active[0].id, VersionId(5));
+        assert_eq!(
+            unknown_ids(
+                &facts(),
+                &RestoreSettings {
+                    version_ids: [VersionId(4), VersionId(99)].into(),
+                    ..Default::default()
+                }
+            ),
+            [VersionId(99)]
+        );
+    }
+
+    #[test]
+    fn undo_restores_exactly_what_was_deleted() {
+        let entry = |id: u64| UndoEntry {
+            package: "app".to_string(),
+            package_type: PackageType::Container,
+            id: VersionId(id),
+            name: format!("sha256:{id:064x}"),
+            package_deleted: false,
+        };
+        let undo = RestoreSettings {
+            undo: Some(vec![entry(2), entry(4), entry(5), entry(77)]),
+            ..Default::default()
+        };
+        let plan = plan(facts(), &undo, NOW.parse().unwrap());
+        assert_eq!(restored(&plan), [2, 4]);
+        assert_eq!(plan.packages[0].already_active.len(), 1);
+        assert_eq!(plan.packages[0].gone_for_good[0].id, VersionId(77));
+    }
+}

@@ -1,0 +1,272 @@
+//! What `restore` shows: the `restored` and `failed` outputs, the summary and the terminal table.
+
+use serde::Serialize;
+
+use super::{html_escape, markdown_escape, short_name, terminal_safe, terminal_table};
+use crate::execute::RestoreStatus;
+use crate::github::{PackageType, Scope, VersionId};
+use crate::policy::restore::RestorePlan;
+
+/// One restored (or failed) version: indices into the plan and what happened.
+#[derive(Debug, Clone)]
+pub struct Restored {
+    pub package: usize,
+    pub version: usize,
+    pub status: RestoreStatus,
+}
+
+/// A whole package restored (or not).
+#[derive(Debug, Clone)]
+pub struct PackageRestored {
+    pub name: String,
+    pub package_type: PackageType,
+    pub status: RestoreStatus,
+}
+
+/// What a restore decided and did.
+pub struct RestoreReport<'a> {
+    pub scope: &'a Scope,
+    pub plan: &'a RestorePlan,
+    pub results: &'a [Restored],
+    pub packages: &'a [PackageRestored],
+    pub dry_run: bool,
+    pub warnings: &'a [String],
+}
+
+/// One version in the `restored` and `failed` outputs.
+#[derive(Debug, Serialize)]
+pub struct RestoredEntry<'a> {
+    pub package: &'a str,
+    pub package_type: PackageType,
+    pub id: VersionId,
+    pub name: &'a str,
+    pub tags: &'a [String],
+    pub reason: String,
+    /// `restored`, `already-active`, `would-restore` or `failed`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a str>,
+}
+
+impl<'a> RestoreReport<'a> {
+    fn entries(&self, failed: bool) -> Vec<RestoredEntry<'a>> {
+        let mut entries: Vec<RestoredEntry> = self
+            .results
+            .iter()
+            .filter(|r| r.status.is_failure() == failed)
+            .map(|r| {
+                let package = &self.plan.packages[r.package];
+                let item = &package.versions[r.version];
+                RestoredEntry {
+                    package: &package.name,
+                    package_type: package.package_type,
+                    id: item.version.id,
+                    name: &item.version.name,
+                    tags: item.version.tags(),
+                    reason: item.explanation(),
+                    status: r.status.as_str(),
+                    error: match &r.status {
+                        RestoreStatus::Failed(error) => Some(error),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        if !failed {
+            // Versions asked for but active already are reported alongside, not as errors;
+            // those of a package restored whole in this run came back with it.
+            for package in &self.plan.packages {
+                let with_package = self.packages.iter().any(|p| {
+                    p.name == package.name
+                        && p.package_type == package.package_type
+                        && p.status == RestoreStatus::Restored
+                });
+                let (status, reason) = if with_package {
+                    (RestoreStatus::Restored, "restored with its package")
+                } else {
+                    (
+                        RestoreStatus::AlreadyActive,
+                        "asked for, and active already",
+                    )
+                };
+                for version in &package.already_active {
+                    entries.push(RestoredEntry {
+                        package: &package.name,
+                        package_type: package.package_type,
+                        id: version.id,
+                        name: &version.name,
+                        tags: version.tags(),
+                        reason: reason.to_string(),
+                        status: status.as_str(),
+                        error: None,
+                    });
+                }
+            }
+        } else {
+            for package in &self.plan.packages {
+                for entry in &package.gone_for_good {
+                    entries.push(RestoredEntry {
+                        package: &package.name,
+                        package_type: package.package_type,
+                        id: entry.id,
+                        name: &entry.name,
+                        tags: &[],
+                        reason: "deleted by the prune being undone".to_string(),
+                        status: "failed",
+                        error: Some(
+                            "no longer in GitHub's deleted versions: deleted more than 30 days \
+                             ago, or the package name was reused",
+                        ),
+                    });
+                }
+            }
+        }
+        entries
+    }
+
+    /// The `restored` output.
+    pub fn restored_json(&self) -> String {
+        serde_json::to_string(&self.entries(false)).expect("plain data serialises")
+    }
+
+    /// The `failed` output.
+    pub fn failed_json(&self) -> String {
+        serde_json::to_string(&self.entries(true)).expect("plain data serialises")
+    }
+
+    pub fn restored_count(&self) -> usize {
+        self.entries(false).len()
+    }
+
+    pub fn failed_count(&self) -> usize {
+        self.entries(true).len()
+            + self
+                .packages
+                .iter()
+                .filter(|p| p.status.is_failure())
+                .count()
+    }
+
+    fn headline(&self) -> String {
+        let verb = if self.dry_run {
+            "Would restore"
+        } else {
+            "Restored"
+        };
+        let mut line = format!("**{verb} {} version(s)**", self.restored_count());
+        let packages = self
+            .packages
+            .iter()
+            .filter(|p| !p.status.is_failure())
+            .count();
+        if packages > 0 {
+            line.push_str(&format!(" and {packages} package(s)"));
+        }
+        line.push_str(&format!(" of {}", self.scope));
+        let failed = self.failed_count();
+        if failed > 0 {
+            line.push_str(&format!("; **{failed} could not be restored**"));
+        }
+        line
+    }
+
+    /// The job summary.
+    pub fn markdown(&self) -> String {
+        let title = if self.dry_run {
+            "restore (dry run)"
+        } else {
+            "restore"
+        };
+        let mut md = format!(
+            "## package-warden · {title}\n\n{}.\n\n",
+            html_escape(&self.headline())
+        );
+        if self.dry_run {
+            md.push_str(
+                "> [!NOTE]\n> Dry run: nothing was changed. The table shows what would happen.\n\n",
+            );
+        }
+        for warning in self.warnings {
+            md.push_str(&format!("- {}\n", markdown_escape(warning)));
+        }
+        if !self.warnings.is_empty() {
+            md.push('\n');
+        }
+        if !self.packages.is_empty() {
+            md.push_str("| Package | Type | Result |\n| --- | --- | --- |\n");
+            for package in self.packages {
+                let result = match &package.status {
+                    RestoreStatus::Failed(error) => format!("failed: {error}"),
+                    status => status.as_str().to_string(),
+                };
+                md.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    markdown_escape(&package.name),
+                    package.package_type,
+                    markdown_escape(&result)
+                ));
+            }
+            md.push('\n');
+        }
+        let mut rows: Vec<RestoredEntry> = self.entries(true);
+        rows.extend(self.entries(false));
+        if rows.is_empty() {
+            md.push_str("Nothing matched: no deleted version was selected.\n");
+            return md;
+        }
+        md.push_str("| Package | ID | Version | Tags | Result | Why |\n| --- | ---: | --- | --- | --- | --- |\n");
+        for entry in &rows {
+            let tags: Vec<String> = entry.tags.iter().map(|t| markdown_escape(t)).collect();
+            let result = match entry.error {
+                Some(error) => format!("failed: {error}"),
+                None => entry.status.to_string(),
+            };
+            md.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |\n",
+                markdown_escape(entry.package),
+                entry.id,
+                markdown_escape(&short_name(entry.name)),
+                tags.join(", "),
+                markdown_escape(&result),
+                markdown_escape(&entry.reason)
+            ));
+        }
+        md
+    }
+
+    /// A table for a person at a terminal, with at most `rows` rows (failures first).
+    pub fn terminal(&self, rows: Option<usize>) -> String {
+        let mut out = format!("{}\n", self.headline().replace("**", ""));
+        for warning in self.warnings {
+            out.push_str(&format!("warning: {warning}\n"));
+        }
+        let mut entries: Vec<RestoredEntry> = self.entries(true);
+        entries.extend(self.entries(false));
+        if entries.is_empty() {
+            return out;
+        }
+        let shown = rows.unwrap_or(usize::MAX);
+        let hidden = entries.len().saturating_sub(shown);
+        let mut table = terminal_table(["Package", "ID", "Version", "Tags", "Result", "Why"]);
+        for entry in entries.into_iter().take(shown) {
+            table.add_row([
+                terminal_safe(entry.package),
+                entry.id.to_string(),
+                terminal_safe(&short_name(entry.name)),
+                terminal_safe(&entry.tags.join(", ")),
+                terminal_safe(
+                    &entry
+                        .error
+                        .map_or(entry.status.to_string(), |e| format!("failed: {e}")),
+                ),
+                terminal_safe(&entry.reason),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+        if hidden > 0 {
+            out.push_str(&format!("… and {hidden} more, in the `restored` output\n"));
+        }
+        out
+    }
+}
