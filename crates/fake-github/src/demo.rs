@@ -8,11 +8,9 @@
 //! untagged versions of their own, and cosign signatures as tags `sha256-<index hex>.sig`.
 
 use jiff::{SignedDuration, Timestamp};
-use serde_json::{Value, json};
 
-use crate::model::{
-    ManifestSeed, OwnerKind, OwnerSeed, PackageSeed, PackageType, Seed, VersionSeed, Visibility,
-};
+use crate::manifest::{Descriptor, ManifestSeed, MultiArchImage, Platform, cosign_tag, media_type};
+use crate::model::{OwnerKind, OwnerSeed, PackageSeed, PackageType, Seed, VersionSeed, Visibility};
 
 /// The token the demo accepts, authenticating as `octo-dev`.
 pub const DEMO_TOKEN: &str = "demo-token";
@@ -23,15 +21,7 @@ const DEMO_NOW: Timestamp = Timestamp::constant(1_793_534_400, 0);
 const ORG: &str = "acme-corp";
 const USER: &str = "octo-dev";
 
-const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
-const OCI_LAYER: &str = "application/vnd.oci.image.layer.v1.tar+gzip";
-const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
-const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
-const DOCKER_LAYER: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
-const IN_TOTO: &str = "application/vnd.in-toto+json";
-const COSIGN_SIGNATURE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+/// The config media type of a BuildKit cache export.
 const BUILDKIT_CACHE_CONFIG: &str = "application/vnd.buildkit.cacheconfig.v0";
 
 /// A release of `acme-corp/api`: a multi-arch image pushed by buildx.
@@ -78,7 +68,8 @@ const API_RELEASES: [Release; 6] = [
 /// Single-arch images pushed by an old pipeline, untagged since: (days ago, build number).
 const API_ORPHANS: [(i64, u32); 4] = [(340, 101), (331, 117), (322, 124), (250, 163)];
 
-const PLATFORMS: [&str; 2] = ["amd64", "arm64"];
+/// The architectures every `acme-corp/api` release is built for (on Linux).
+const ARCHITECTURES: [&str; 2] = ["amd64", "arm64"];
 
 /// `acme-corp/api/build-cache`: one cache export every 14 hours.
 const BUILD_CACHE_VERSIONS: i64 = 300;
@@ -142,7 +133,9 @@ fn api() -> PackageSeed {
         .visibility(Visibility::Public)
         .repository("api");
     for (days_ago, build) in API_ORPHANS {
-        let image = image_manifest(DOCKER_MANIFEST, &format!("api build {build}"), 3);
+        let image = ManifestSeed::docker_image(&format!("api build {build}"))
+            .layers(3)
+            .build();
         package = package.version(VersionSeed::from_manifest(image).created_at(days(days_ago)));
     }
 
@@ -151,29 +144,30 @@ fn api() -> PackageSeed {
         .rev()
         .find(|release| !release.tag.contains('-'))
         .map(|release| release.tag);
+    let platforms = ARCHITECTURES.map(Platform::linux);
     for release in &API_RELEASES {
         let pushed = days(release.days_ago);
-        let (index, children) = multi_arch_image(&format!("api {}", release.tag));
+        let build = MultiArchImage::new(&format!("api {}", release.tag), &platforms, 4);
         // buildx pushes the children first and the index that names them last.
-        for (offset, child) in (0..).zip(children) {
-            package = package
-                .version(VersionSeed::from_manifest(child).created_at(pushed + seconds(offset)));
+        for (offset, child) in (0..).zip(build.children()) {
+            package = package.version(
+                VersionSeed::from_manifest(child.clone()).created_at(pushed + seconds(offset)),
+            );
         }
         let mut tags = vec![release.tag];
         if Some(release.tag) == newest_stable {
             tags.push("latest");
         }
-        let index_hex = hex_of(&index.digest());
+        let index_digest = build.index.digest();
         package = package.version(
-            VersionSeed::from_manifest(index)
+            VersionSeed::from_manifest(build.index)
                 .tags(tags)
                 .created_at(pushed + seconds(10)),
         );
         if release.signed {
-            let signature = signature_manifest(&index_hex);
             package = package.version(
-                VersionSeed::from_manifest(signature)
-                    .tags([format!("sha256-{index_hex}.sig")])
+                VersionSeed::from_manifest(ManifestSeed::cosign_signature(&index_digest))
+                    .tags([cosign_tag(&index_digest, "sig")])
                     .created_at(pushed + seconds(120)),
             );
         }
@@ -184,7 +178,7 @@ fn api() -> PackageSeed {
 fn build_cache() -> PackageSeed {
     let versions = (0..BUILD_CACHE_VERSIONS).map(|n| {
         let hours_ago = (BUILD_CACHE_VERSIONS - n) * BUILD_CACHE_EVERY_HOURS;
-        let cache = cache_manifest(n);
+        let cache = cache_export(n);
         let version = VersionSeed::from_manifest(cache)
             .created_at(DEMO_NOW - SignedDuration::from_hours(hours_ago));
         if n == BUILD_CACHE_VERSIONS - 1 {
@@ -230,160 +224,26 @@ fn dotfiles() -> PackageSeed {
         .visibility(Visibility::Public)
         .repository("dotfiles")
         .versions(DOTFILES_BUILDS.iter().map(|&(tags, days_ago)| {
-            let image = image_manifest(OCI_MANIFEST, &format!("dotfiles {days_ago}"), 2);
+            let image = ManifestSeed::image(&format!("dotfiles {days_ago}"))
+                .layers(2)
+                .build();
             VersionSeed::from_manifest(image)
                 .tags(tags.iter().copied())
                 .created_at(days(days_ago))
         }))
 }
 
-/// A multi-arch image as buildx pushes it: the index, and its children in push order (each
-/// platform's image manifest, then each platform's attestation manifest).
-fn multi_arch_image(label: &str) -> (ManifestSeed, Vec<ManifestSeed>) {
-    let images: Vec<ManifestSeed> = PLATFORMS
-        .iter()
-        .map(|arch| image_manifest(OCI_MANIFEST, &format!("{label} linux/{arch}"), 4))
-        .collect();
-    let attestations: Vec<ManifestSeed> = PLATFORMS
-        .iter()
-        .map(|arch| attestation_manifest(&format!("{label} linux/{arch}")))
-        .collect();
-
-    let mut entries: Vec<Value> = images
-        .iter()
-        .zip(PLATFORMS)
-        .map(|(image, arch)| {
-            let mut entry = descriptor(OCI_MANIFEST, &image.digest(), image.content.len());
-            entry["platform"] = json!({ "architecture": arch, "os": "linux" });
-            entry
-        })
-        .collect();
-    // Attestations point at the image they describe and claim the platform unknown/unknown, so
-    // that runtimes never pull them.
-    entries.extend(
-        attestations
-            .iter()
-            .zip(&images)
-            .map(|(attestation, image)| {
-                let mut entry = descriptor(
-                    OCI_MANIFEST,
-                    &attestation.digest(),
-                    attestation.content.len(),
-                );
-                entry["annotations"] = json!({
-                    "vnd.docker.reference.digest": image.digest(),
-                    "vnd.docker.reference.type": "attestation-manifest",
-                });
-                entry["platform"] = json!({ "architecture": "unknown", "os": "unknown" });
-                entry
-            }),
-    );
-    let index = manifest(
-        OCI_INDEX,
-        json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": entries }),
-    );
-    (index, images.into_iter().chain(attestations).collect())
-}
-
-/// A single-platform image manifest (OCI or Docker v2) with `layers` layers; `label` makes it
-/// unique.
-fn image_manifest(media_type: &str, label: &str, layers: usize) -> ManifestSeed {
-    let (config_type, layer_type) = if media_type == DOCKER_MANIFEST {
-        (DOCKER_CONFIG, DOCKER_LAYER)
-    } else {
-        (OCI_CONFIG, OCI_LAYER)
-    };
-    let layers: Vec<Value> = (0..layers)
-        .map(|n| {
-            blob(
-                layer_type,
-                &format!("{label} layer {n}"),
-                3_000_000 + n * 1_234_567,
-            )
-        })
-        .collect();
-    manifest(
-        media_type,
-        json!({
-            "schemaVersion": 2,
-            "mediaType": media_type,
-            "config": blob(config_type, &format!("{label} config"), 1_470),
-            "layers": layers,
-        }),
-    )
-}
-
-/// The provenance and SBOM attestations buildx attaches to the image `label`.
-fn attestation_manifest(label: &str) -> ManifestSeed {
-    let mut provenance = blob(IN_TOTO, &format!("{label} provenance"), 6_842);
-    provenance["annotations"] =
-        json!({ "in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2" });
-    let mut sbom = blob(IN_TOTO, &format!("{label} sbom"), 48_211);
-    sbom["annotations"] = json!({ "in-toto.io/predicate-type": "https://spdx.dev/Document" });
-    manifest(
-        OCI_MANIFEST,
-        json!({
-            "schemaVersion": 2,
-            "mediaType": OCI_MANIFEST,
-            "config": blob(OCI_CONFIG, &format!("{label} attestation config"), 167),
-            "layers": [provenance, sbom],
-        }),
-    )
-}
-
-/// A cosign signature of the image whose digest has the hex `subject_hex`.
-fn signature_manifest(subject_hex: &str) -> ManifestSeed {
-    let mut layer = blob(
-        COSIGN_SIGNATURE,
-        &format!("signature of {subject_hex}"),
-        250,
-    );
-    layer["annotations"] = json!({
-        "dev.cosignproject.cosign/signature": format!("MEUCIQ{}", &subject_hex[..40]),
-    });
-    manifest(
-        OCI_MANIFEST,
-        json!({
-            "schemaVersion": 2,
-            "mediaType": OCI_MANIFEST,
-            "config": blob(OCI_CONFIG, &format!("signature config of {subject_hex}"), 233),
-            "layers": [layer],
-        }),
-    )
-}
-
-/// The `n`th build-cache export (`type=registry,mode=max`).
-fn cache_manifest(n: i64) -> ManifestSeed {
-    let layers: Vec<Value> = (0..3)
-        .map(|layer| blob(OCI_LAYER, &format!("cache {n} layer {layer}"), 12_000_000))
-        .collect();
-    manifest(
-        OCI_MANIFEST,
-        json!({
-            "schemaVersion": 2,
-            "mediaType": OCI_MANIFEST,
-            "config": blob(BUILDKIT_CACHE_CONFIG, &format!("cache {n} config"), 2_190),
-            "layers": layers,
-        }),
-    )
-}
-
-/// A descriptor of a blob the fake does not store, named by the digest of `label`.
-fn blob(media_type: &str, label: &str, size: usize) -> Value {
-    descriptor(media_type, &ManifestSeed::new("", label).digest(), size)
-}
-
-fn descriptor(media_type: &str, digest: &str, size: usize) -> Value {
-    json!({ "mediaType": media_type, "digest": digest, "size": size })
-}
-
-/// Serialises a manifest; the bytes produced here are the bytes its digest covers.
-fn manifest(media_type: &str, body: Value) -> ManifestSeed {
-    ManifestSeed::new(media_type, format!("{body:#}"))
-}
-
-fn hex_of(digest: &str) -> String {
-    digest.trim_start_matches("sha256:").to_owned()
+/// The `n`th build-cache export (`type=registry,mode=max`): a manifest whose config is BuildKit's
+/// cache description.
+fn cache_export(n: i64) -> ManifestSeed {
+    let label = format!("cache {n}");
+    let config = Descriptor::blob(BUILDKIT_CACHE_CONFIG, &format!("{label} config"), 2_190);
+    let mut export = ManifestSeed::image(&label).config(config);
+    for layer in 0..3 {
+        let blob = format!("{label} layer {layer}");
+        export = export.layer(Descriptor::blob(media_type::OCI_LAYER, &blob, 12_000_000));
+    }
+    export.build()
 }
 
 fn days(days_ago: i64) -> Timestamp {
@@ -452,11 +312,11 @@ mod tests {
             .iter()
             .find(|v| v.tags.iter().any(|t| t == "v1.0.0"))
             .expect("v1.0.0 is tagged");
-        let signature_tag = format!("sha256-{}.sig", hex_of(&index.name));
+        let signature_tag = cosign_tag(&index.name, "sig");
         assert!(api.versions.iter().any(|v| v.tags.contains(&signature_tag)));
         let manifest = index.manifest.as_ref().expect("a manifest");
-        assert_eq!(manifest.media_type, OCI_INDEX);
-        let body: Value = serde_json::from_str(&manifest.content).expect("JSON");
+        assert_eq!(manifest.media_type, media_type::OCI_INDEX);
+        let body: serde_json::Value = serde_json::from_str(&manifest.content).expect("JSON");
         let children = body["manifests"]
             .as_array()
             .expect("an index lists manifests");

@@ -1,4 +1,5 @@
-//! A stateful fake of GitHub's Packages REST API, for tests and demos.
+//! A stateful fake of GitHub's Packages REST API and of the ghcr.io registry, for tests and
+//! demos.
 //!
 //! [`FakeGitHub`] is a real HTTP server on `127.0.0.1` holding accounts, tokens, packages and
 //! versions from a [`Seed`]. It serves the 27 Packages operations under all three owner scopes
@@ -41,9 +42,85 @@
 //! request is then identified (token, rate-limit budget), routed, answered from the fake's data,
 //! and logged; tests read the data back with [`FakeGitHub::state`] and the log with
 //! [`FakeGitHub::requests`]. The demo data set behind `package-warden demo` is [`demo_seed`].
+//!
+//! # The registry
+//!
+//! The same server is also a container registry in the manner of ghcr.io, at the root (never
+//! under `/api/v3`): `GET`/`HEAD /v2/{owner}/{name}/manifests/{digest or tag}` serves the
+//! manifest of an active version of a container package, byte for byte, with its media type and
+//! `Docker-Content-Digest`; a deleted version's manifest is `404 MANIFEST_UNKNOWN` until it is
+//! restored. Clients authenticate as with GHCR: a `401` challenge names the realm `/token`, which
+//! trades Basic credentials (any user name, a seeded token as the password) for a registry token.
+//!
+//! The builders in [`ManifestSeed`] lay manifests out as `docker buildx` and `cosign` push them:
+//!
+//! ```
+//! use fake_github::{
+//!     FakeGitHub, ManifestSeed, MultiArchImage, PackageSeed, PackageType, Platform, Seed,
+//!     VersionSeed, cosign_tag, media_type,
+//! };
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> anyhow::Result<()> {
+//! // One multi-arch build: an index naming an image and an attestation per platform. On ghcr.io
+//! // each manifest is a version of its own, and only the index is tagged.
+//! let platforms = [Platform::linux("amd64"), Platform::linux("arm64")];
+//! let build = MultiArchImage::new("app v1", &platforms, 2);
+//! let index = build.index.digest();
+//! let signature = ManifestSeed::cosign_signature(&index);
+//! let package = PackageSeed::new("acme", PackageType::Container, "team/app")
+//!     .versions(build.children().cloned().map(VersionSeed::from_manifest))
+//!     .version(VersionSeed::from_manifest(build.index.clone()).tags(["v1"]))
+//!     .version(VersionSeed::from_manifest(signature).tags([cosign_tag(&index, "sig")]));
+//! let seed = Seed::default()
+//!     .with_org("acme")
+//!     .with_user("octocat")
+//!     .with_token("test-token", "octocat")
+//!     .with_package(package);
+//! let github = FakeGitHub::start(seed).await?;
+//!
+//! let client = reqwest::Client::new();
+//! let url = format!("{}/v2/acme/team/app/manifests/v1", github.base_url());
+//! let challenge = client.get(&url).send().await?;
+//! assert_eq!(challenge.status(), 401);
+//! let token: serde_json::Value = client
+//!     .get(format!("{}/token?scope=repository:acme/team/app:pull", github.base_url()))
+//!     .basic_auth("octocat", Some("test-token"))
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! let reply = client
+//!     .get(&url)
+//!     .bearer_auth(token["token"].as_str().unwrap_or_default())
+//!     .header("accept", media_type::OCI_INDEX)
+//!     .send()
+//!     .await?;
+//! assert_eq!(reply.headers()["docker-content-digest"], index.as_str());
+//! assert_eq!(reply.text().await?, build.index.content);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Faults and rate limits
+//!
+//! [`Faults`] (latency, `502`/`503` answers, dropped connections, all drawn from a seeded
+//! generator) and [`Limits`] (GitHub's secondary and primary rate limits) are off unless the
+//! seed sets them ([`Seed::with_faults`], [`Seed::with_limits`]) or a test changes them while the
+//! fake runs ([`FakeGitHub::set_faults`], [`FakeGitHub::set_limits`]). What they did is in the
+//! request log ([`RequestRecord::fault`]) and in [`FakeGitHub::counters`].
+//!
+//! Latency is slept and rate-limit windows are measured on tokio's clock. A test that wants them
+//! to pass in an instant runs on a paused clock (`#[tokio::test(start_paused = true)]`, then
+//! `tokio::time::advance`) and starts the fake with [`FakeGitHub::start`], so that the fake's
+//! tasks share the test's runtime and clock. [`FakeGitHub::spawn`] runs its own runtime on real
+//! time and does not see the test's clock.
 
 mod api;
+mod clock;
 mod demo;
+mod faults;
+mod manifest;
 mod model;
 mod snapshot;
 mod store;
@@ -52,19 +129,26 @@ use std::net::SocketAddr;
 use std::thread;
 
 use anyhow::Context as _;
+use jiff::Timestamp;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use api::RequestRecord;
+pub use api::{Counters, Fault, RequestKind, RequestRecord};
 pub use demo::{DEMO_TOKEN, demo_seed};
+pub use faults::{Faults, Limits, NotAProbability, Probability};
+pub use manifest::{
+    Descriptor, ImageBuilder, IndexBuilder, ManifestSeed, MultiArchImage, Platform,
+    REFERENCE_DIGEST_ANNOTATION, REFERENCE_TYPE_ANNOTATION, cosign_tag, media_type,
+};
 pub use model::{
-    DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, IntoTimestamp, ManifestSeed, OwnerKind, OwnerSeed,
-    PackageSeed, PackageType, Seed, UnknownPackageType, VersionSeed, Visibility,
+    DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, IntoTimestamp, OwnerKind, OwnerSeed, PackageSeed,
+    PackageType, Seed, UnknownPackageType, VersionSeed, Visibility,
 };
 pub use snapshot::{OwnerState, PackageState, State, VersionState};
 pub use store::SeedError;
 
 use api::App;
+use api::connection::{Connection, Listener};
 use store::Store;
 
 /// A running fake. Dropping it shuts the server down.
@@ -79,7 +163,8 @@ pub struct FakeGitHub {
 impl FakeGitHub {
     /// Starts the fake on `127.0.0.1` with a port the OS chooses, as a task on the current tokio
     /// runtime. The caller must keep that runtime free to run it: synchronous callers (blocking
-    /// clients, child processes waited for) want [`FakeGitHub::spawn`].
+    /// clients, child processes waited for) want [`FakeGitHub::spawn`]. On a paused tokio clock
+    /// the fake's latency and rate-limit windows follow that clock.
     ///
     /// # Errors
     /// If the seed is inconsistent ([`SeedError`]) or no port can be bound.
@@ -93,12 +178,13 @@ impl FakeGitHub {
     /// # Errors
     /// If the seed is inconsistent ([`SeedError`]) or `addr` cannot be bound.
     pub async fn start_on(addr: SocketAddr, seed: Seed) -> anyhow::Result<FakeGitHub> {
+        let (faults, limits) = (seed.faults.clone(), seed.limits);
         let store = Store::from_seed(seed).context("the fake cannot start from this seed")?;
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let addr = listener.local_addr()?;
-        let app = App::new(store, addr);
+        let app = App::new(store, addr, faults, limits);
         let (shutdown, signal) = oneshot::channel();
         tokio::spawn(serve(listener, app.clone(), signal));
         Ok(FakeGitHub {
@@ -112,10 +198,13 @@ impl FakeGitHub {
     /// Starts the fake on `127.0.0.1` with a port the OS chooses, on a multi-thread tokio runtime
     /// of its own on a background thread: for synchronous tests, e.g. ones that run the built
     /// binary as a child process against it. Dropping the fake stops the server and the thread.
+    /// Its runtime runs on real time, whatever the caller's clock: tests that pause tokio's clock
+    /// want [`FakeGitHub::start`].
     ///
     /// # Errors
     /// If the seed is inconsistent ([`SeedError`]), no port can be bound or no runtime built.
     pub fn spawn(seed: Seed) -> anyhow::Result<FakeGitHub> {
+        let (faults, limits) = (seed.faults.clone(), seed.limits);
         let store = Store::from_seed(seed).context("the fake cannot start from this seed")?;
         let listener =
             std::net::TcpListener::bind(("127.0.0.1", 0)).context("cannot listen on 127.0.0.1")?;
@@ -127,7 +216,8 @@ impl FakeGitHub {
             .enable_all()
             .build()
             .context("cannot build the fake's tokio runtime")?;
-        let app = App::new(store, addr);
+        // The clock starts on the fake's own runtime, which runs on real time.
+        let app = runtime.block_on(async { App::new(store, addr, faults, limits) });
         let (shutdown, signal) = oneshot::channel();
         let server_app = app.clone();
         let thread = thread::Builder::new()
@@ -171,9 +261,35 @@ impl FakeGitHub {
         self.app.requests().clone()
     }
 
-    /// Forgets the requests served so far.
+    /// Forgets the requests served so far (the [`counters`](Self::counters) keep counting).
     pub fn clear_requests(&self) {
         self.app.requests().clear();
+    }
+
+    /// Running totals since the fake started: requests by method and service, rate-limit hits,
+    /// injected failures and dropped connections.
+    pub fn counters(&self) -> Counters {
+        self.app.counters().clone()
+    }
+
+    /// Replaces the faults from the next request on, restarting their generator from
+    /// `faults.rng_seed`.
+    pub fn set_faults(&self, faults: Faults) {
+        self.app.set_faults(faults);
+    }
+
+    /// Replaces the enforced rate limits from the next request on. What callers have spent so
+    /// far (points in the window, requests this hour) still counts.
+    pub fn set_limits(&self, limits: Limits) {
+        *self.app.limits() = limits;
+    }
+
+    /// Sets what is left of `token`'s hourly primary budget and when it resets, as if it had been
+    /// spending: `remaining` 0 makes its next request meet the limit when
+    /// [`Limits::primary_per_hour`] is enforced (and shows in `x-ratelimit-remaining` either way).
+    /// The empty string sets the budget anonymous callers share.
+    pub fn set_primary_budget(&self, token: &str, remaining: u32, resets_at: Timestamp) {
+        self.app.set_primary_budget(token, remaining, resets_at);
     }
 }
 
@@ -200,13 +316,14 @@ impl Drop for FakeGitHub {
     }
 }
 
-/// Serves until `signal` fires (or its sender is dropped).
+/// Serves until `signal` fires (or its sender is dropped), on connections the fault emulation
+/// can cut.
 async fn serve(listener: TcpListener, app: App, signal: oneshot::Receiver<()>) {
-    let router = api::router(app);
+    let service = api::router(app).into_make_service_with_connect_info::<Connection>();
     let shutdown = async {
         let _ = signal.await;
     };
-    if let Err(error) = axum::serve(listener, router)
+    if let Err(error) = axum::serve(Listener::new(listener), service)
         .with_graceful_shutdown(shutdown)
         .await
     {

@@ -1,17 +1,21 @@
-//! `fake-github`: serve the fake GitHub Packages API until Ctrl-C.
+//! `fake-github`: serve the fake GitHub Packages API and registry until Ctrl-C, then print what
+//! it served.
 //!
 //! ```text
 //! cargo run -p fake-github -- --port 8080 --seed demo
 //! cargo run -p fake-github -- --seed path/to/seed.json
+//! cargo run -p fake-github -- --latency-ms 80 --jitter-ms 40 --fail-rate 0.02 --seed-rng 7 \
+//!     --secondary-points-per-minute 900 --max-concurrent 100 --primary-limit 5000
 //! ```
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
-use fake_github::{DEMO_TOKEN, FakeGitHub, Seed, demo_seed};
+use fake_github::{DEMO_TOKEN, FakeGitHub, Faults, Limits, Probability, Seed, demo_seed};
 use tracing_subscriber::EnvFilter;
 
 /// A stateful fake of GitHub's Packages REST API, for trying clients against.
@@ -27,6 +31,70 @@ struct Args {
     /// What to serve: `demo` for the built-in demo data set, or the path of a seed JSON file.
     #[arg(long, default_value = "demo")]
     seed: String,
+
+    /// Delay every answer by this many milliseconds.
+    #[arg(long, value_name = "MS", help_heading = "Faults")]
+    latency_ms: Option<u64>,
+    /// Delay every answer by up to this many milliseconds more, drawn per request.
+    #[arg(long, value_name = "MS", help_heading = "Faults")]
+    jitter_ms: Option<u64>,
+    /// Answer this share of requests (0 to 1) with 502 or 503, without carrying them out.
+    #[arg(long, value_name = "P", value_parser = probability, help_heading = "Faults")]
+    fail_rate: Option<Probability>,
+    /// Close the connection of this share of requests (0 to 1) without an answer.
+    #[arg(long, value_name = "P", value_parser = probability, help_heading = "Faults")]
+    drop_rate: Option<Probability>,
+    /// Of the dropped requests, carry out this share (0 to 1) before dropping them [default: 0.5].
+    #[arg(long, value_name = "P", value_parser = probability, help_heading = "Faults")]
+    drop_applied_share: Option<Probability>,
+    /// Seed the generator behind latency jitter, failures and drops, for a repeatable run.
+    #[arg(long, value_name = "N", help_heading = "Faults")]
+    seed_rng: Option<u64>,
+
+    /// Enforce GitHub's secondary limit: points per token per sliding minute (GET 1, writes 5;
+    /// github.com allows 900).
+    #[arg(long, value_name = "POINTS", help_heading = "Rate limits")]
+    secondary_points_per_minute: Option<u32>,
+    /// Enforce at most this many requests in flight per token (github.com allows 100).
+    #[arg(long, value_name = "N", help_heading = "Rate limits")]
+    max_concurrent: Option<u32>,
+    /// Enforce a primary budget of this many requests per token per hour (5,000 for a PAT).
+    #[arg(long, value_name = "N", help_heading = "Rate limits")]
+    primary_limit: Option<u32>,
+}
+
+impl Args {
+    /// The seed's faults, with each one given on the command line replacing the seed's.
+    fn faults(&self, seeded: Faults) -> Faults {
+        Faults {
+            latency: self
+                .latency_ms
+                .map_or(seeded.latency, Duration::from_millis),
+            jitter: self.jitter_ms.map_or(seeded.jitter, Duration::from_millis),
+            fail_rate: self.fail_rate.unwrap_or(seeded.fail_rate),
+            drop_rate: self.drop_rate.unwrap_or(seeded.drop_rate),
+            drop_applied_share: self.drop_applied_share.unwrap_or(seeded.drop_applied_share),
+            rng_seed: self.seed_rng.unwrap_or(seeded.rng_seed),
+        }
+    }
+
+    /// The seed's limits, with each one given on the command line replacing the seed's.
+    fn limits(&self, seeded: Limits) -> Limits {
+        Limits {
+            secondary_points_per_minute: self
+                .secondary_points_per_minute
+                .or(seeded.secondary_points_per_minute),
+            max_concurrent: self.max_concurrent.or(seeded.max_concurrent),
+            primary_per_hour: self.primary_limit.or(seeded.primary_per_hour),
+        }
+    }
+}
+
+fn probability(text: &str) -> Result<Probability, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    Probability::new(value).map_err(|error| error.to_string())
 }
 
 #[tokio::main]
@@ -44,7 +112,7 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Serves the seed `args` name until Ctrl-C.
+/// Serves the seed `args` name, with its faults and limits, until Ctrl-C.
 async fn serve(args: Args) -> anyhow::Result<()> {
     let (seed, demo) = if args.seed == "demo" {
         (demo_seed(), true)
@@ -61,6 +129,10 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         (seed, false)
     };
 
+    let faults = args.faults(seed.faults.clone());
+    let limits = args.limits(seed.limits);
+    let seed = seed.with_faults(faults).with_limits(limits);
+
     let github = FakeGitHub::start_on(SocketAddr::new(args.host, args.port), seed).await?;
     println!("fake-github listening on {}", github.base_url());
     if demo {
@@ -69,5 +141,53 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;
+    println!("{}", github.counters());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_replace_the_seeds_faults_and_limits_one_by_one() {
+        let args = Args::try_parse_from([
+            "fake-github",
+            "--latency-ms",
+            "80",
+            "--fail-rate",
+            "0.25",
+            "--seed-rng",
+            "7",
+            "--secondary-points-per-minute",
+            "900",
+        ])
+        .expect("valid flags");
+        let seeded = Faults::default()
+            .jitter(Duration::from_millis(20))
+            .drop_rate(0.1);
+        assert_eq!(
+            args.faults(seeded),
+            Faults::default()
+                .latency(Duration::from_millis(80))
+                .jitter(Duration::from_millis(20))
+                .fail_rate(0.25)
+                .drop_rate(0.1)
+                .rng_seed(7)
+        );
+        assert_eq!(
+            args.limits(Limits::default().max_concurrent(10)),
+            Limits::default()
+                .secondary_points_per_minute(900)
+                .max_concurrent(10)
+        );
+    }
+
+    #[test]
+    fn rates_outside_zero_to_one_are_refused() {
+        let error = Args::try_parse_from(["fake-github", "--drop-rate", "1.5"])
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains("1.5 is not a probability"), "{error}");
+    }
 }

@@ -8,7 +8,9 @@ use std::str::FromStr;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
+
+use crate::faults::{Faults, Limits};
+use crate::manifest::ManifestSeed;
 
 /// The creation time of anything the seed leaves undated: 2024-01-01T00:00:00Z.
 pub const DEFAULT_CREATED_AT: Timestamp = Timestamp::constant(1_704_067_200, 0);
@@ -31,6 +33,8 @@ pub const DEFAULT_RATE_LIMIT: u32 = 5000;
 ///   ],
 ///   "tokens": { "test-token": "octocat" },
 ///   "rate_limit": 5000,
+///   "faults": { "latency_ms": 50, "jitter_ms": 20, "fail_rate": 0.01, "rng_seed": 7 },
+///   "limits": { "secondary_points_per_minute": 900, "max_concurrent": 100 },
 ///   "packages": [
 ///     {
 ///       "owner": "acme", "package_type": "container", "name": "team/app",
@@ -45,6 +49,7 @@ pub const DEFAULT_RATE_LIMIT: u32 = 5000;
 ///   ]
 /// }"#)?;
 /// assert_eq!(seed.packages[0].versions.len(), 2);
+/// assert_eq!(seed.limits.secondary_points_per_minute, Some(900));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 ///
@@ -60,11 +65,20 @@ pub struct Seed {
     /// any other token get `401 Bad credentials`.
     pub tokens: BTreeMap<String, String>,
     /// Requests each token may make per hour, as reported in `x-ratelimit-limit`;
-    /// [`DEFAULT_RATE_LIMIT`] when absent.
+    /// [`DEFAULT_RATE_LIMIT`] when absent. Reported, not enforced: [`Limits::primary_per_hour`]
+    /// enforces a budget (and then replaces this one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<u32>,
     /// Every package, with its versions.
     pub packages: Vec<PackageSeed>,
+    /// What goes wrong in transit: latency, server errors, dropped connections. None by default;
+    /// change them while the fake runs with `FakeGitHub::set_faults`.
+    #[serde(skip_serializing_if = "is_default")]
+    pub faults: Faults,
+    /// Which of GitHub's rate limits the fake enforces. None by default; change them while the
+    /// fake runs with `FakeGitHub::set_limits`.
+    #[serde(skip_serializing_if = "is_default")]
+    pub limits: Limits,
 }
 
 impl Seed {
@@ -105,6 +119,20 @@ impl Seed {
     #[must_use]
     pub fn with_rate_limit(mut self, requests_per_hour: u32) -> Self {
         self.rate_limit = Some(requests_per_hour);
+        self
+    }
+
+    /// Injects `faults` from the first request on.
+    #[must_use]
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Enforces `limits` from the first request on.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -312,6 +340,10 @@ fn is_false(value: &bool) -> bool {
     !value
 }
 
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
 impl PackageSeed {
     /// A private package with no repository and no versions yet.
     pub fn new(
@@ -505,33 +537,6 @@ impl VersionSeed {
     pub fn manifest(mut self, manifest: ManifestSeed) -> Self {
         self.manifest = Some(manifest);
         self
-    }
-}
-
-/// A registry manifest exactly as a registry would serve it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestSeed {
-    /// The `Content-Type` it is served with, e.g. `application/vnd.oci.image.index.v1+json`.
-    pub media_type: String,
-    /// The manifest's JSON text. Its bytes are what the digest covers, so it is kept verbatim.
-    pub content: String,
-}
-
-impl ManifestSeed {
-    /// A manifest of `media_type` with the JSON text `content`.
-    pub fn new(media_type: impl Into<String>, content: impl Into<String>) -> Self {
-        ManifestSeed {
-            media_type: media_type.into(),
-            content: content.into(),
-        }
-    }
-
-    /// The content digest registries name this manifest by: `sha256:<lowercase hex>`.
-    pub fn digest(&self) -> String {
-        format!(
-            "sha256:{}",
-            hex::encode(Sha256::digest(self.content.as_bytes()))
-        )
     }
 }
 

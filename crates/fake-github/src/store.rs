@@ -8,9 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 
+use crate::manifest::ManifestSeed;
 use crate::model::{
-    DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, ManifestSeed, OwnerKind, PackageSeed, PackageType,
-    Seed, Visibility,
+    DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, OwnerKind, PackageSeed, PackageType, Seed, Visibility,
 };
 use crate::snapshot::{OwnerState, PackageState, State, VersionState};
 
@@ -128,14 +128,74 @@ pub(crate) struct Version {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub deleted_at: Option<Timestamp>,
-    /// Kept for the registry endpoints a later change adds.
-    #[allow(dead_code)]
-    pub manifest: Option<ManifestSeed>,
+    /// What the registry serves for this version, if the seed gave it a manifest.
+    pub manifest: Option<StoredManifest>,
 }
 
 impl Version {
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()
+    }
+}
+
+/// A manifest as the registry serves it, with its digest worked out once.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredManifest {
+    pub media_type: String,
+    /// The exact bytes the digest covers.
+    pub content: String,
+    /// `sha256:<hex>` of `content`.
+    pub digest: String,
+}
+
+impl From<ManifestSeed> for StoredManifest {
+    fn from(manifest: ManifestSeed) -> Self {
+        StoredManifest {
+            digest: manifest.digest(),
+            media_type: manifest.media_type,
+            content: manifest.content,
+        }
+    }
+}
+
+/// What a registry request names after `/manifests/`: a digest or a tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reference<'a> {
+    /// `sha256:<hex>` (any `algorithm:encoded` form; only sha256 digests are ever stored).
+    Digest(&'a str),
+    /// Anything else, e.g. `v1.2.0` or `sha256-<hex>.sig`.
+    Tag(&'a str),
+}
+
+impl<'a> Reference<'a> {
+    /// Tags cannot contain `:`, digests always do, so that tells them apart as in the OCI
+    /// distribution spec.
+    pub fn parse(text: &'a str) -> Reference<'a> {
+        if text.contains(':') {
+            Reference::Digest(text)
+        } else {
+            Reference::Tag(text)
+        }
+    }
+}
+
+impl Package {
+    /// The active version the registry serves for `reference`: the one named by that digest, or
+    /// the one carrying that tag. A deleted version's manifest and tags are gone with it.
+    pub fn active_version_for(&self, reference: Reference<'_>) -> Option<&Version> {
+        let mut active = self.versions.iter().filter(|v| !v.is_deleted());
+        match reference {
+            Reference::Digest(digest) => active.find(|version| {
+                version
+                    .manifest
+                    .as_ref()
+                    .map_or(version.name == digest, |m| m.digest == digest)
+            }),
+            // Should two versions carry one tag, the newest wins, as the last push would have.
+            Reference::Tag(tag) => active
+                .filter(|version| version.tags.iter().any(|t| t == tag))
+                .max_by_key(|version| (version.created_at, version.id)),
+        }
     }
 }
 
@@ -493,15 +553,16 @@ fn build_package(
                 version: version.name,
             });
         }
-        if let Some(manifest) = &version.manifest {
-            let actual = manifest.digest();
-            if version.name.starts_with("sha256:") && version.name != actual {
-                return Err(SeedError::DigestMismatch {
-                    package: seeded.name,
-                    version: version.name,
-                    actual,
-                });
-            }
+        let manifest = version.manifest.map(StoredManifest::from);
+        if let Some(manifest) = &manifest
+            && version.name.starts_with("sha256:")
+            && version.name != manifest.digest
+        {
+            return Err(SeedError::DigestMismatch {
+                package: seeded.name,
+                version: version.name,
+                actual: manifest.digest.clone(),
+            });
         }
         let created_at = version.created_at.unwrap_or(DEFAULT_CREATED_AT);
         versions.push(Version {
@@ -511,7 +572,7 @@ fn build_package(
             created_at,
             updated_at: version.updated_at.unwrap_or(created_at),
             deleted_at: version.deleted_at,
-            manifest: version.manifest,
+            manifest,
         });
     }
     let created_at = seeded
@@ -690,6 +751,46 @@ mod tests {
             Store::from_seed(twice),
             Err(SeedError::DuplicateOwner(_))
         ));
+    }
+
+    #[test]
+    fn the_registry_finds_active_versions_by_digest_or_tag() {
+        let image = |label: &str| ManifestSeed::image(label).build();
+        let (old, new) = (image("old"), image("new"));
+        let seed = Seed::default().with_org("acme").with_package(
+            PackageSeed::new("acme", PackageType::Container, "app")
+                .version(
+                    VersionSeed::from_manifest(old.clone())
+                        .tags(["stable"])
+                        .created_at("2024-01-01T00:00:00Z"),
+                )
+                .version(
+                    VersionSeed::from_manifest(new.clone())
+                        .tags(["stable", "edge"])
+                        .created_at("2024-02-01T00:00:00Z"),
+                ),
+        );
+        let mut store = Store::from_seed(seed).expect("valid seed");
+        let digest_for = |store: &Store, reference: &str| {
+            let package = store
+                .package("acme", PackageType::Container, "app")
+                .expect("seeded");
+            package
+                .active_version_for(Reference::parse(reference))
+                .and_then(|version| version.manifest.as_ref())
+                .map(|manifest| manifest.digest.clone())
+        };
+        assert_eq!(digest_for(&store, &old.digest()), Some(old.digest()));
+        // Two versions claim `stable`: the newer push wins.
+        assert_eq!(digest_for(&store, "stable"), Some(new.digest()));
+        assert_eq!(digest_for(&store, "nightly"), None);
+
+        store
+            .delete_version("acme", PackageType::Container, "app", 1001, NOW)
+            .expect("deletable");
+        assert_eq!(digest_for(&store, "stable"), Some(old.digest()));
+        assert_eq!(digest_for(&store, "edge"), None);
+        assert_eq!(digest_for(&store, &new.digest()), None);
     }
 
     #[test]

@@ -1,19 +1,24 @@
 //! Who is calling, what they may spend, and whose packages a route addresses.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::App;
+use super::connection::Connection;
+use super::envelope::Fault;
 use super::error::{ApiError, docs};
 use super::extract::Path;
+use crate::faults::Limits;
 use crate::model::OwnerKind;
 use crate::store::Store;
 
@@ -53,6 +58,15 @@ impl Caller {
             _ => Caller::BadCredentials,
         }
     }
+
+    /// Whose allowance a request spends: its token's, or (as GitHub charges requests with bad
+    /// credentials) the one all anonymous callers share, keyed by the empty string.
+    pub fn budget_key(&self) -> &str {
+        match self {
+            Caller::Token { token, .. } => token,
+            Caller::Anonymous | Caller::BadCredentials => "",
+        }
+    }
 }
 
 /// The request budget of one caller for the current hour.
@@ -64,58 +78,115 @@ pub(crate) struct Budget {
     resets_at: i64,
 }
 
-/// Every caller's budget: one per token, one shared by all anonymous callers.
+impl Budget {
+    fn remaining(self) -> u32 {
+        self.limit.saturating_sub(self.used)
+    }
+}
+
+/// Every caller's budget, by [`Caller::budget_key`].
 #[derive(Debug, Default)]
 pub(crate) struct Budgets(HashMap<String, Budget>);
 
 impl Budgets {
-    /// Counts one request by `caller` at `now` and returns the budget after it.
-    fn charge(&mut self, caller: &Caller, token_limit: u32, now: Timestamp) -> Budget {
-        let (key, limit) = match caller {
-            Caller::Token { token, .. } => (token.as_str(), token_limit),
-            // GitHub charges requests with bad credentials to the unauthenticated budget.
-            Caller::Anonymous | Caller::BadCredentials => ("", ANONYMOUS_RATE_LIMIT),
-        };
+    /// Counts one request against `key`'s budget of `limit` requests an hour at `now`, and
+    /// returns the budget after it. With `enforce`, a spent budget is not charged further and
+    /// comes back as the error.
+    fn charge(
+        &mut self,
+        key: &str,
+        limit: u32,
+        enforce: bool,
+        now: Timestamp,
+    ) -> Result<Budget, Budget> {
         let now = now.as_second();
         let budget = self.0.entry(key.to_owned()).or_insert(Budget {
             limit,
             used: 0,
             resets_at: now + 3600,
         });
+        // The limit may have been changed while the fake runs.
+        budget.limit = limit;
         if now >= budget.resets_at {
             budget.used = 0;
             budget.resets_at = now + 3600;
         }
+        if enforce && budget.remaining() == 0 {
+            return Err(*budget);
+        }
         budget.used = budget.used.saturating_add(1);
-        *budget
+        Ok(*budget)
+    }
+
+    /// Sets what is left of `key`'s budget of `limit` and when it resets, as a test arranges it.
+    pub fn set(&mut self, key: &str, limit: u32, remaining: u32, resets_at: Timestamp) {
+        self.0.insert(
+            key.to_owned(),
+            Budget {
+                limit,
+                used: limit.saturating_sub(remaining),
+                resets_at: resets_at.as_second(),
+            },
+        );
+    }
+}
+
+/// The hourly budget behind `budget_key` (see [`Caller::budget_key`]): for a token, the enforced
+/// primary limit when there is one, else the one the seed reports; for anonymous callers,
+/// GitHub's 60.
+pub(crate) fn hourly_limit(budget_key: &str, limits: &Limits, seeded: u32) -> u32 {
+    if budget_key.is_empty() {
+        ANONYMOUS_RATE_LIMIT
+    } else {
+        limits.primary_per_hour.unwrap_or(seeded)
     }
 }
 
 /// Middleware: identifies the caller (handlers read it back with the [`Caller`] extractor) and
 /// charges it one request of its hourly budget, reported in the `x-ratelimit-*` headers GitHub
-/// puts on every response. The budget is reported, not enforced: running out is the business of
-/// the fault emulation.
+/// puts on every response. When [`Limits::primary_per_hour`] is set, a caller whose budget is
+/// spent gets GitHub's `403` instead, until the budget resets.
 pub(crate) async fn identify_and_charge(
     State(app): State<App>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let (caller, token_limit) = {
+    let (caller, seeded_limit, user_id) = {
         let store = app.store();
-        (
-            Caller::identify(request.headers(), &store),
-            store.rate_limit(),
-        )
+        let caller = Caller::identify(request.headers(), &store);
+        let user_id = match &caller {
+            Caller::Token { login, .. } => store.owner(login).map(|owner| owner.id),
+            Caller::Anonymous | Caller::BadCredentials => None,
+        };
+        (caller, store.rate_limit(), user_id)
     };
-    let budget = app.budgets().charge(&caller, token_limit, Timestamp::now());
-    request.extensions_mut().insert(caller);
+    let limits = *app.limits();
+    let limit = hourly_limit(caller.budget_key(), &limits, seeded_limit);
+    let enforce = limits.primary_per_hour.is_some();
+    let charged = app
+        .budgets()
+        .charge(caller.budget_key(), limit, enforce, app.clock.now());
 
-    let mut response = next.run(request).await;
+    let mut response = match charged {
+        Ok(_) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+        Err(_) => {
+            let peer = request
+                .extensions()
+                .get::<ConnectInfo<Connection>>()
+                .map(|ConnectInfo(connection)| connection.peer().ip());
+            let mut response = primary_limit_error(user_id, peer).into_response();
+            response.extensions_mut().insert(Fault::PrimaryRateLimit);
+            response
+        }
+    };
+    let budget = charged.unwrap_or_else(|spent| spent);
     let headers = response.headers_mut();
-    let remaining = budget.limit.saturating_sub(budget.used);
     for (name, value) in [
         ("x-ratelimit-limit", budget.limit.to_string()),
-        ("x-ratelimit-remaining", remaining.to_string()),
+        ("x-ratelimit-remaining", budget.remaining().to_string()),
         ("x-ratelimit-used", budget.used.to_string()),
         ("x-ratelimit-reset", budget.resets_at.to_string()),
         ("x-ratelimit-resource", "core".to_owned()),
@@ -125,6 +196,20 @@ pub(crate) async fn identify_and_charge(
         }
     }
     response
+}
+
+/// GitHub's answer once the primary budget is spent: it names the user, or for anonymous callers
+/// their address.
+fn primary_limit_error(user_id: Option<u64>, peer: Option<IpAddr>) -> ApiError {
+    let message = match (user_id, peer) {
+        (Some(id), _) => format!("API rate limit exceeded for user ID {id}."),
+        (None, Some(ip)) => format!(
+            "API rate limit exceeded for {ip}. (But here's the good news: Authenticated requests \
+             get a higher rate limit. Check out the documentation for more details.)"
+        ),
+        (None, None) => "API rate limit exceeded.".to_owned(),
+    };
+    ApiError::new(StatusCode::FORBIDDEN, message, docs::PRIMARY_RATE_LIMITS)
 }
 
 /// Extracting a [`Caller`] refuses unknown tokens (`401 Bad credentials`, which GitHub answers
@@ -229,16 +314,45 @@ mod tests {
     #[test]
     fn budgets_reset_after_an_hour() {
         let mut budgets = Budgets::default();
-        let caller = Caller::Token {
+        let start = Timestamp::constant(1_800_000_000, 0);
+        let used = |charged: Result<Budget, Budget>| charged.map(|budget| budget.used).ok();
+        assert_eq!(used(budgets.charge("t", 5000, false, start)), Some(1));
+        let second = budgets
+            .charge("t", 5000, false, start)
+            .expect("not enforced");
+        assert_eq!((second.used, second.limit), (2, 5000));
+        let later = Timestamp::constant(1_800_003_600, 0);
+        assert_eq!(used(budgets.charge("t", 5000, false, later)), Some(1));
+    }
+
+    #[test]
+    fn enforced_budgets_stop_at_their_limit_until_the_reset() {
+        let mut budgets = Budgets::default();
+        let start = Timestamp::constant(1_800_000_000, 0);
+        assert!(budgets.charge("t", 2, true, start).is_ok());
+        assert!(budgets.charge("t", 2, true, start).is_ok());
+        let spent = budgets.charge("t", 2, true, start).expect_err("spent");
+        assert_eq!((spent.used, spent.remaining()), (2, 0));
+        assert_eq!(spent.resets_at, 1_800_003_600);
+        let reset = Timestamp::constant(1_800_003_600, 0);
+        assert!(budgets.charge("t", 2, true, reset).is_ok());
+
+        budgets.set("t", 2, 0, Timestamp::constant(1_800_009_000, 0));
+        assert!(budgets.charge("t", 2, true, reset).is_err());
+    }
+
+    #[test]
+    fn anonymous_callers_share_githubs_sixty() {
+        let token = Caller::Token {
             token: "t".into(),
             login: "octocat".into(),
         };
-        let start = Timestamp::constant(1_800_000_000, 0);
-        assert_eq!(budgets.charge(&caller, 5000, start).used, 1);
-        let second = budgets.charge(&caller, 5000, start);
-        assert_eq!((second.used, second.limit), (2, 5000));
-        let later = Timestamp::constant(1_800_003_600, 0);
-        assert_eq!(budgets.charge(&caller, 5000, later).used, 1);
-        assert_eq!(budgets.charge(&Caller::Anonymous, 5000, start).limit, 60);
+        assert_eq!(token.budget_key(), "t");
+        assert_eq!(Caller::Anonymous.budget_key(), "");
+        assert_eq!(Caller::BadCredentials.budget_key(), "");
+        let limits = Limits::default().primary_per_hour(10);
+        assert_eq!(hourly_limit("", &limits, 5000), 60);
+        assert_eq!(hourly_limit("t", &limits, 5000), 10);
+        assert_eq!(hourly_limit("t", &Limits::default(), 5000), 5000);
     }
 }

@@ -15,6 +15,8 @@ pub(crate) mod docs {
     pub const PACKAGES: &str = "https://docs.github.com/rest/packages/packages";
     pub const USERS: &str = "https://docs.github.com/rest/users/users";
     pub const ORGS: &str = "https://docs.github.com/rest/orgs/orgs";
+    pub const PRIMARY_RATE_LIMITS: &str = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits";
+    pub const SECONDARY_RATE_LIMITS: &str = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
 }
 
 /// The message GitHub gives when a package's last version is deleted.

@@ -1,6 +1,7 @@
 //! Extractors that answer bad input the way GitHub does (a JSON error), not with axum's plain text.
 
 use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::HeaderMap;
 use axum::http::header::HOST;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -85,15 +86,19 @@ impl FromRequestParts<App> for RequestUrl {
             .extensions
             .get::<OriginalUri>()
             .map_or_else(|| parts.uri.clone(), |original| original.0.clone());
-        let host = parts
-            .headers
-            .get(HOST)
-            .and_then(|host| host.to_str().ok())
-            .map_or_else(|| app.local_addr.to_string(), str::to_owned);
         Ok(RequestUrl {
-            origin: format!("http://{host}"),
+            origin: format!("http://{}", request_host(&parts.headers, app)),
             path: uri.path().to_owned(),
             query: uri.query().map(str::to_owned),
         })
     }
+}
+
+/// The host (and port) the client sent the request to, from the `Host` header; the listening
+/// address when there is none.
+pub(crate) fn request_host(headers: &HeaderMap, app: &App) -> String {
+    headers
+        .get(HOST)
+        .and_then(|host| host.to_str().ok())
+        .map_or_else(|| app.local_addr.to_string(), str::to_owned)
 }

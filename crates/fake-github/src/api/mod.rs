@@ -1,47 +1,83 @@
-//! The HTTP side: GitHub's routes, served at the root and again under `/api/v3`.
+//! The HTTP side: GitHub's REST routes, served at the root and again under `/api/v3`, and the
+//! registry's, on the same port.
 //!
-//! Every request passes, outermost first, through [`envelope::record_request`] (the request log),
-//! [`caller::identify_and_charge`] (who is calling; the rate-limit headers) and
-//! [`envelope::json_content_type`], then reaches a handler that reads or changes the
-//! [`Store`]. Registry routes and fault injection are meant to slot in the same way: more routes
-//! next to [`routes`], one more middleware layer in [`router`].
+//! Every request first passes [`envelope::record_request`] (request id, log, counters). REST
+//! requests then pass, outermost first, [`envelope::json_content_type`],
+//! [`caller::identify_and_charge`] (who is calling; the primary budget and its headers),
+//! [`limits::enforce_secondary_limits`] and [`faults::inject_faults`], and reach a handler that
+//! reads or changes the [`Store`]. Registry requests pass only the fault injection on their way
+//! to [`registry`]. The fault layer sits inside the limits so that injected latency counts as
+//! time in flight.
 
 mod accounts;
 mod caller;
+pub(crate) mod connection;
 mod envelope;
 mod error;
 mod extract;
+mod faults;
+mod limits;
 mod packages;
 mod pagination;
+mod registry;
 mod render;
 
 use std::net::SocketAddr;
 use std::ops::Deref;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
 use axum::middleware;
 use axum::routing::{get, post};
+use jiff::Timestamp;
 
-pub use envelope::RequestRecord;
+pub use envelope::{Counters, Fault, RequestKind, RequestRecord};
 
+use crate::clock::Clock;
+use crate::faults::{Faults, Limits};
 use crate::store::Store;
-use caller::Budgets;
+use caller::{Budgets, hourly_limit};
 use error::{ApiError, docs};
 use extract::ENTERPRISE_PREFIX;
+use faults::FaultSchedule;
+use limits::SecondaryLimits;
+use registry::RegistryTokens;
 
 /// What every handler shares; cheap to clone.
 #[derive(Clone)]
 pub(crate) struct App(Arc<Shared>);
 
 impl App {
-    pub fn new(store: Store, local_addr: SocketAddr) -> App {
+    /// The fake's shared state, with its clock started on the current tokio runtime.
+    pub fn new(store: Store, local_addr: SocketAddr, faults: Faults, limits: Limits) -> App {
         App(Arc::new(Shared {
             store: Mutex::new(store),
             budgets: Mutex::new(Budgets::default()),
             requests: Mutex::new(Vec::new()),
+            counters: Mutex::new(Counters::default()),
+            fault_schedule: Mutex::new(FaultSchedule::new(faults)),
+            limits: Mutex::new(limits),
+            secondary_limits: Mutex::new(SecondaryLimits::default()),
+            registry_tokens: Mutex::new(RegistryTokens::default()),
+            request_sequence: AtomicU64::new(0),
+            clock: Clock::start(),
             local_addr,
         }))
+    }
+
+    /// Replaces the faults, restarting their generator from the new seed.
+    pub fn set_faults(&self, faults: Faults) {
+        *self.fault_schedule() = FaultSchedule::new(faults);
+    }
+
+    /// Sets what is left of `token`'s primary budget (the empty string: the one anonymous
+    /// callers share) and when it resets.
+    pub fn set_primary_budget(&self, token: &str, remaining: u32, resets_at: Timestamp) {
+        let limits = *self.limits();
+        let seeded = self.store().rate_limit();
+        let limit = hourly_limit(token, &limits, seeded);
+        self.budgets().set(token, limit, remaining, resets_at);
     }
 }
 
@@ -59,6 +95,14 @@ pub(crate) struct Shared {
     store: Mutex<Store>,
     budgets: Mutex<Budgets>,
     requests: Mutex<Vec<RequestRecord>>,
+    counters: Mutex<Counters>,
+    fault_schedule: Mutex<FaultSchedule>,
+    limits: Mutex<Limits>,
+    secondary_limits: Mutex<SecondaryLimits>,
+    registry_tokens: Mutex<RegistryTokens>,
+    /// Numbers requests for their ids.
+    request_sequence: AtomicU64,
+    pub clock: Clock,
     /// Where the server listens; stands in for a missing `Host` header.
     pub local_addr: SocketAddr,
 }
@@ -75,6 +119,26 @@ impl Shared {
     pub fn requests(&self) -> MutexGuard<'_, Vec<RequestRecord>> {
         lock(&self.requests)
     }
+
+    pub fn counters(&self) -> MutexGuard<'_, Counters> {
+        lock(&self.counters)
+    }
+
+    pub fn fault_schedule(&self) -> MutexGuard<'_, FaultSchedule> {
+        lock(&self.fault_schedule)
+    }
+
+    pub fn limits(&self) -> MutexGuard<'_, Limits> {
+        lock(&self.limits)
+    }
+
+    pub fn secondary_limits(&self) -> MutexGuard<'_, SecondaryLimits> {
+        lock(&self.secondary_limits)
+    }
+
+    pub fn registry_tokens(&self) -> MutexGuard<'_, RegistryTokens> {
+        lock(&self.registry_tokens)
+    }
 }
 
 /// Locks a mutex, carrying on after a panic elsewhere: every operation leaves the data
@@ -83,20 +147,30 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The whole service: routes at the root and under `/api/v3`, with the middleware around them.
+/// The whole service: the REST API at the root and under `/api/v3` and the registry, each with
+/// its middleware, inside the request log.
 pub(crate) fn router(app: App) -> Router {
     let api = routes();
-    Router::new()
+    let rest = Router::new()
         .merge(api.clone())
         .nest(ENTERPRISE_PREFIX, api)
         .fallback(not_found)
         // GitHub answers 404, not 405, to a method a route does not support.
         .method_not_allowed_fallback(not_found)
-        .layer(middleware::from_fn(envelope::json_content_type))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            faults::inject_faults,
+        ))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            limits::enforce_secondary_limits,
+        ))
         .layer(middleware::from_fn_with_state(
             app.clone(),
             caller::identify_and_charge,
         ))
+        .layer(middleware::from_fn(envelope::json_content_type));
+    rest.merge(registry::router(app.clone()))
         .layer(middleware::from_fn_with_state(
             app.clone(),
             envelope::record_request,

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LINK;
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -138,8 +137,9 @@ pub(crate) async fn delete_package(
     Path(path): Path<PackagePath>,
 ) -> Result<StatusCode, ApiError> {
     let package_type = parse_type(&path.package_type)?;
+    let now = app.clock.now_to_second();
     app.store()
-        .delete_package(&scope.login, package_type, &path.package_name, now())?;
+        .delete_package(&scope.login, package_type, &path.package_name, now)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -229,8 +229,9 @@ pub(crate) async fn delete_version(
         parse_type(&path.package_type)?,
         parse_id(&path.package_version_id)?,
     );
+    let now = app.clock.now_to_second();
     app.store()
-        .delete_version(&scope.login, package_type, &path.package_name, id, now())?;
+        .delete_version(&scope.login, package_type, &path.package_name, id, now)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -276,10 +277,4 @@ fn paged(body: Vec<Value>, link: Option<axum::http::HeaderValue>) -> Response {
         response.headers_mut().insert(LINK, link);
     }
     response
-}
-
-/// The server's clock, to the second like GitHub's timestamps.
-fn now() -> Timestamp {
-    let now = Timestamp::now();
-    Timestamp::from_second(now.as_second()).unwrap_or(now)
 }

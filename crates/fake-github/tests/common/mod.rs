@@ -63,15 +63,40 @@ impl Reply {
     pub fn message(&self) -> &str {
         self.json["message"].as_str().unwrap_or_default()
     }
+
+    /// The code of the first error in a registry error body (`MANIFEST_UNKNOWN`, ...).
+    pub fn registry_error(&self) -> &str {
+        self.json["errors"][0]["code"].as_str().unwrap_or_default()
+    }
 }
 
 impl Api {
     /// Starts the fake; requests authenticate with `token` when given.
     pub async fn start(seed: Seed, token: Option<&str>) -> Api {
+        let client = reqwest::Client::builder()
+            // No idle-connection timer: on a paused tokio clock the runtime would jump ahead to
+            // it whenever it waits for the fake, and move the rate-limit windows with it.
+            .pool_idle_timeout(None)
+            .build()
+            .expect("a client");
         Api {
             github: FakeGitHub::start(seed).await.expect("the fake starts"),
-            client: reqwest::Client::new(),
+            client,
             token: token.map(str::to_owned),
+        }
+    }
+
+    /// The client, for requests the helpers do not cover.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// An absolute URL for a path (with query) relative to the base URL.
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.github.base_url())
         }
     }
 
@@ -93,30 +118,30 @@ impl Api {
         path: &str,
         authorization: Option<&str>,
     ) -> Reply {
-        let url = if path.starts_with("http") {
-            path.to_owned()
-        } else {
-            format!("{}{path}", self.github.base_url())
-        };
-        let mut request = self.client.request(method, url);
+        let mut request = self.client.request(method, self.url(path));
         if let Some(authorization) = authorization {
             request = request.header("authorization", authorization);
         }
-        let response = request.send().await.expect("the fake answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("a readable body");
-        let json = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text)
-                .unwrap_or_else(|error| panic!("body is not JSON ({error}): {text}"))
-        };
-        Reply {
-            status,
-            headers,
-            text,
-            json,
-        }
+        read(request).await
+    }
+}
+
+/// Sends `request` and reads the response in full.
+pub async fn read(request: reqwest::RequestBuilder) -> Reply {
+    let response = request.send().await.expect("the fake answers");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("a readable body");
+    let json = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text)
+            .unwrap_or_else(|error| panic!("body is not JSON ({error}): {text}"))
+    };
+    Reply {
+        status,
+        headers,
+        text,
+        json,
     }
 }
