@@ -491,3 +491,52 @@ fn bad_policy_inputs_fail_before_any_request() {
     }
     assert!(fake.requests().is_empty(), "{:?}", fake.requests());
 }
+
+#[test]
+fn a_failed_deletion_does_not_stop_the_others_and_is_reported() {
+    // GitHub refuses to delete a version of a public package downloaded more than 5,000 times.
+    let seed = Seed::default()
+        .with_org("acme")
+        .with_user("octocat")
+        .with_token(TOKEN, "octocat")
+        .with_package(
+            PackageSeed::new("acme", PackageType::Npm, "popular")
+                .visibility(Visibility::Public)
+                .version(release(61, 50, "1.0.0"))
+                .version(release(62, 40, "1.1.0").downloads(9_000))
+                .version(release(63, 30, "1.2.0"))
+                .version(release(64, 1, "2.0.0")),
+        );
+    let fake = FakeGitHub::spawn(seed).unwrap();
+    let run = prune(
+        &fake,
+        &[
+            ("package-type", "npm"),
+            ("packages", "popular"),
+            ("keep-n", "1"),
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(
+        run.ids("deleted"),
+        [61, 63],
+        "the deletions around the failure happened"
+    );
+    assert_eq!(deleted_in_fake(&fake), [61, 63]);
+    assert_eq!(run.ids("failed"), [62]);
+    assert_eq!(run.outputs["failed-count"], "1");
+    let error = run.json("failed")[0]["error"].as_str().unwrap().to_string();
+    assert!(error.contains("more than 5000 downloads"), "{error}");
+    let errors = run.errors();
+    assert_eq!(errors.len(), 1, "{run:?}");
+    assert!(
+        errors[0].starts_with("1 of 3 deletion(s) failed (the others were done)"),
+        "{errors:?}"
+    );
+    assert!(run.summary.contains("### Failed (1)"), "{}", run.summary);
+    assert!(
+        run.summary.contains("**Deleted 2 version(s)**"),
+        "{}",
+        run.summary
+    );
+}

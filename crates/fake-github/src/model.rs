@@ -463,6 +463,14 @@ pub struct VersionSeed {
     /// The manifest stored under this digest, for the registry endpoints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<ManifestSeed>,
+    /// How often it was downloaded: GitHub refuses to delete a version of a public package
+    /// downloaded more than 5,000 times.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub downloads: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl VersionSeed {
@@ -476,7 +484,15 @@ impl VersionSeed {
             updated_at: None,
             deleted_at: None,
             manifest: None,
+            downloads: 0,
         }
+    }
+
+    /// Sets how often the version was downloaded.
+    #[must_use]
+    pub fn downloads(mut self, downloads: u64) -> Self {
+        self.downloads = downloads;
+        self
     }
 
     /// A container version holding `manifest`, named by the manifest's digest as a registry

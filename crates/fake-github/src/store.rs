@@ -65,6 +65,9 @@ pub(crate) enum Refusal {
     VersionNotFound,
     /// The version is the package's only active one; GitHub makes you delete the package.
     LastVersion,
+    /// A version of a public package downloaded more than 5,000 times: only GitHub Support
+    /// may delete it.
+    TooPopular,
 }
 
 /// An account.
@@ -130,6 +133,8 @@ pub(crate) struct Version {
     pub deleted_at: Option<Timestamp>,
     /// What the registry serves for this version, if the seed gave it a manifest.
     pub manifest: Option<StoredManifest>,
+    /// How often it was downloaded.
+    pub downloads: u64,
 }
 
 impl Version {
@@ -447,6 +452,7 @@ impl Store {
     ) -> Result<(), Refusal> {
         let package = self.package_mut(owner, package_type, name, false)?;
         let active = package.active_version_count();
+        let public = package.visibility == Visibility::Public;
         let version = package
             .versions
             .iter_mut()
@@ -455,6 +461,10 @@ impl Store {
         // GitHub refuses to delete a package's last version: the package must be deleted instead.
         if active <= 1 {
             return Err(Refusal::LastVersion);
+        }
+        // "If a public package has more than 5,000 downloads, contact GitHub Support."
+        if public && version.downloads > 5_000 {
+            return Err(Refusal::TooPopular);
         }
         version.deleted_at = Some(now);
         Ok(())
@@ -573,6 +583,7 @@ fn build_package(
             updated_at: version.updated_at.unwrap_or(created_at),
             deleted_at: version.deleted_at,
             manifest,
+            downloads: version.downloads,
         });
     }
     let created_at = seeded
@@ -701,6 +712,26 @@ mod tests {
         assert_eq!(delete(&mut store, 1000), Err(Refusal::VersionNotFound));
         assert_eq!(delete(&mut store, 1001), Ok(()));
         assert_eq!(delete(&mut store, 1002), Err(Refusal::LastVersion));
+    }
+
+    #[test]
+    fn popular_public_versions_cannot_be_deleted() {
+        let popular = |visibility| {
+            Seed::default().with_org("acme").with_package(
+                PackageSeed::new("acme", PackageType::Npm, "lib")
+                    .visibility(visibility)
+                    .version(VersionSeed::new("1.0.0").id(1).downloads(5_001))
+                    .version(VersionSeed::new("1.1.0").id(2).downloads(5_000))
+                    .version(VersionSeed::new("1.2.0").id(3)),
+            )
+        };
+        let mut public = Store::from_seed(popular(Visibility::Public)).expect("valid seed");
+        let delete =
+            |store: &mut Store, id| store.delete_version("acme", PackageType::Npm, "lib", id, NOW);
+        assert_eq!(delete(&mut public, 1), Err(Refusal::TooPopular));
+        assert_eq!(delete(&mut public, 2), Ok(()));
+        let mut private = Store::from_seed(popular(Visibility::Private)).expect("valid seed");
+        assert_eq!(delete(&mut private, 1), Ok(()));
     }
 
     #[test]

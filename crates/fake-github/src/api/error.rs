@@ -82,6 +82,12 @@ impl From<Refusal> for ApiError {
                 LAST_VERSION_MESSAGE,
                 docs::PACKAGES,
             ),
+            Refusal::TooPopular => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "Publicly visible package versions with more than 5000 downloads cannot be \
+                 deleted. Contact GitHub support for further assistance.",
+                docs::PACKAGES,
+            ),
         }
     }
 }
