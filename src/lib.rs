@@ -15,6 +15,7 @@ pub mod github;
 pub mod inputs;
 pub mod inventory;
 pub mod policy;
+pub mod registry;
 pub mod report;
 pub mod selector;
 
