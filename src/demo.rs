@@ -17,6 +17,20 @@ const STEPS: &[(&str, &[&str])] = &[
         &["list", "--owner", "acme-corp", "--packages", "*"],
     ),
     (
+        "`api` is a multi-arch image: its platform and attestation manifests are untagged \
+         versions. Pruning untagged versions keeps them with their image and removes only true \
+         orphans; validate checks every image afterwards.",
+        &[
+            "prune",
+            "--owner",
+            "acme-corp",
+            "--packages",
+            "api",
+            "--untagged",
+            "--validate",
+        ],
+    ),
+    (
         "The build cache has piled up: what would keeping the 20 newest untagged layers and \
          anything younger than two weeks remove?",
         &[
@@ -77,7 +91,7 @@ const STEPS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// The last step undoes the build-cache prune (step 3) from its report file.
+/// The last step undoes the build-cache prune (step 4) from its report file.
 const UNDO_STEP: &str = "Changed your mind? Undo that prune exactly, from its report file.";
 
 pub async fn run(runtime: &Runtime) -> anyhow::Result<()> {
@@ -94,7 +108,7 @@ pub async fn run(runtime: &Runtime) -> anyhow::Result<()> {
         versions_per_package: Some(8),
     };
     let base_url = fake.base_url();
-    // Each prune's report lands here, one directory per step, so the undo can find step 3's.
+    // Each prune's report lands here, one directory per step, so the undo can find step 4's.
     let reports = std::env::temp_dir().join(format!("package-warden-demo-{}", std::process::id()));
     for (step, (text, args)) in STEPS.iter().enumerate() {
         let step_reports = reports.join(format!("step-{}", step + 1));
@@ -109,12 +123,12 @@ pub async fn run(runtime: &Runtime) -> anyhow::Result<()> {
         )
         .await?;
     }
-    let undo_report = std::fs::read_dir(reports.join("step-3"))
-        .context("the report of step 3")?
+    let undo_report = std::fs::read_dir(reports.join("step-4"))
+        .context("the report of step 4")?
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .next()
-        .context("step 3 wrote no report")?;
+        .context("step 4 wrote no report")?;
     let undo_report = undo_report.display().to_string();
     let undo_args = [
         "restore",
@@ -158,7 +172,14 @@ async fn run_step(
         .iter()
         .chain(args.iter())
         .copied()
-        .chain(["--api-url", base_url, "--token", DEMO_TOKEN]);
+        .chain([
+            "--api-url",
+            base_url,
+            "--registry-url",
+            base_url,
+            "--token",
+            DEMO_TOKEN,
+        ]);
     let sandbox_env: Env = [("RUNNER_TEMP".to_string(), reports.display().to_string())].into();
     let raw = RawInputs::read(argv, &sandbox_env).context("a demo step's command line")?;
     let config = Config::from_inputs(&raw, &sandbox_env).context("a demo step's inputs")?;

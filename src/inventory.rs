@@ -44,6 +44,14 @@ pub async fn resolve_scope(client: &Client, owner: &OwnerInput) -> Result<Scope,
     })
 }
 
+/// The login of the account a scope names (asking GitHub for the token's own account).
+pub async fn owner_login(client: &Client, scope: &Scope) -> Result<String, ApiError> {
+    Ok(match scope {
+        Scope::Org(login) | Scope::User(login) => login.clone(),
+        Scope::TokenAccount => client.token_account().await?.login,
+    })
+}
+
 /// The packages of a type that the selector chooses, sorted by name.
 ///
 /// Plain names are fetched one by one: that works with `GITHUB_TOKEN`, which may not list an

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod demo;
 pub mod execute;
 pub mod github;
+pub mod images;
 pub mod inputs;
 pub mod inventory;
 pub mod policy;

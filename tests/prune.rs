@@ -1,7 +1,10 @@
 //! `prune` end to end: the built binary, run as a workflow runs it, against the fake GitHub.
 //! Each test asserts on the outputs, the summary, the fake's request log and its final state.
 
-use fake_github::{FakeGitHub, PackageSeed, PackageType, Seed, VersionSeed, Visibility};
+use fake_github::{
+    FakeGitHub, ManifestSeed, MultiArchImage, PackageSeed, PackageType, Platform, Seed,
+    VersionSeed, Visibility, cosign_tag,
+};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
@@ -13,8 +16,9 @@ fn days_ago(days: i64) -> Timestamp {
     Timestamp::now() - SignedDuration::from_hours(24 * days)
 }
 
+/// A single-platform image with a real manifest, so the registry can serve it.
 fn image(id: u64, days: i64, tags: &[&str]) -> VersionSeed {
-    VersionSeed::new(format!("sha256:{id:064x}"))
+    VersionSeed::from_manifest(ManifestSeed::image(&format!("image {id}")).build())
         .id(id)
         .tags(tags.iter().copied())
         .created_at(days_ago(days))
@@ -536,6 +540,249 @@ fn a_failed_deletion_does_not_stop_the_others_and_is_reported() {
     assert!(run.summary.contains("### Failed (1)"), "{}", run.summary);
     assert!(
         run.summary.contains("**Deleted 2 version(s)**"),
+        "{}",
+        run.summary
+    );
+}
+
+/// A multi-arch history: v2 (today) and v1 (60 days), each an index with amd64 and arm64 images
+/// and their attestations, v1 signed with cosign; an orphan untagged image from 90 days ago.
+fn multi_arch_seed() -> (Seed, MultiArchImage, MultiArchImage) {
+    let platforms = [Platform::linux("amd64"), Platform::linux("arm64")];
+    let v2 = MultiArchImage::new("app v2", &platforms, 2);
+    let v1 = MultiArchImage::new("app v1", &platforms, 2);
+    let signature = ManifestSeed::cosign_signature(&v1.index.digest());
+    let build = |image: &MultiArchImage, tag: &str, days: i64| {
+        let mut versions: Vec<VersionSeed> = image
+            .children()
+            .cloned()
+            .map(|m| VersionSeed::from_manifest(m).created_at(days_ago(days)))
+            .collect();
+        versions.push(
+            VersionSeed::from_manifest(image.index.clone())
+                .tags([tag])
+                .created_at(days_ago(days)),
+        );
+        versions
+    };
+    let package = PackageSeed::new("acme", PackageType::Container, "app")
+        .versions(build(&v2, "v2", 0))
+        .versions(build(&v1, "v1", 60))
+        .version(
+            VersionSeed::from_manifest(signature)
+                .tags([cosign_tag(&v1.index.digest(), "sig")])
+                .created_at(days_ago(60)),
+        )
+        .version(
+            VersionSeed::from_manifest(ManifestSeed::image("orphan").build())
+                .created_at(days_ago(90)),
+        );
+    let seed = Seed::default()
+        .with_org("acme")
+        .with_token(TOKEN, "acme-bot")
+        .with_user("acme-bot")
+        .with_package(package);
+    (seed, v2, v1)
+}
+
+fn deleted_names(fake: &FakeGitHub) -> Vec<String> {
+    let mut names: Vec<String> = fake
+        .state()
+        .packages
+        .iter()
+        .flat_map(|p| &p.versions)
+        .filter(|v| v.deleted_at.is_some())
+        .map(|v| v.name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn pruning_untagged_keeps_every_part_of_a_multi_arch_image() {
+    let (seed, v2, v1) = multi_arch_seed();
+    let fake = FakeGitHub::spawn(seed).unwrap();
+    let run = prune(&fake, &[("packages", "app"), ("untagged", "true")]);
+    assert!(run.success(), "{run:?}");
+    // Only the orphan goes: 8 platform and attestation manifests are untagged but belong to v1/v2.
+    assert_eq!(
+        deleted_names(&fake),
+        [ManifestSeed::image("orphan").build().digest()]
+    );
+    assert_eq!(run.outputs["kept-count"], "11");
+    let expected = format!(
+        "keep: platform linux/arm64 of kept index v2 ({}…)",
+        &v2.index.digest()[..19]
+    );
+    assert!(
+        run.summary.contains(&expected),
+        "{expected}\n{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains("attestation of kept index v1"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains("registry requests: "),
+        "{}",
+        run.summary
+    );
+    // The registry was asked for the two tagged indexes and the orphan only, each once: the
+    // platforms are known from their index, the signature from its tag.
+    let registry_reads: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/manifests/") && r.status == 200)
+        .map(|r| r.path)
+        .collect();
+    let unique: std::collections::BTreeSet<_> = registry_reads.iter().collect();
+    assert_eq!(
+        registry_reads.len(),
+        unique.len(),
+        "no manifest read twice: {registry_reads:?}"
+    );
+    assert_eq!(
+        registry_reads.len(),
+        3,
+        "v2, v1 and the orphan: {registry_reads:?}"
+    );
+    let _ = v1;
+}
+
+#[test]
+fn deleting_an_image_takes_its_platforms_attestations_and_signature() {
+    let (seed, v2, v1) = multi_arch_seed();
+    let fake = FakeGitHub::spawn(seed).unwrap();
+    let run = prune(&fake, &[("packages", "app"), ("tags", "v1")]);
+    assert!(run.success(), "{run:?}");
+    let mut expected: Vec<String> = v1.children().map(|m| m.digest()).collect();
+    expected.push(v1.index.digest());
+    expected.push(ManifestSeed::cosign_signature(&v1.index.digest()).digest());
+    expected.sort();
+    assert_eq!(deleted_names(&fake), expected);
+    assert!(
+        run.summary
+            .contains("platform linux/amd64 of deleted index v1"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains("signature of deleted image v1"),
+        "{}",
+        run.summary
+    );
+    // v2 is whole: the registry still serves every manifest it lists.
+    let validate = prune(
+        &fake,
+        &[
+            ("packages", "app"),
+            ("untagged", "true"),
+            ("dry-run", "true"),
+            ("validate", "true"),
+        ],
+    );
+    assert!(validate.success(), "{validate:?}");
+    let _ = v2;
+}
+
+#[test]
+fn an_unreadable_registry_deletes_nothing_untagged() {
+    let (seed, _, _) = multi_arch_seed();
+    let fake = FakeGitHub::spawn(seed).unwrap();
+    // Nothing listens on port 9 of 127.0.0.1: the registry cannot be read.
+    let run = prune(
+        &fake,
+        &[
+            ("packages", "app"),
+            ("untagged", "true"),
+            ("registry-url", "http://127.0.0.1:9"),
+        ],
+    );
+    assert!(run.success(), "{run:?}");
+    assert_eq!(run.outputs["deleted-count"], "0");
+    assert!(
+        run.stdout
+            .contains("::warning::Could not read the image manifests of app"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.summary.contains("registry could not be read"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn manifest_aware_off_warns_that_images_are_unprotected() {
+    let (seed, _, _) = multi_arch_seed();
+    let fake = FakeGitHub::spawn(seed).unwrap();
+    let run = prune(
+        &fake,
+        &[
+            ("packages", "app"),
+            ("untagged", "true"),
+            ("manifest-aware", "false"),
+            ("dry-run", "true"),
+        ],
+    );
+    assert!(run.success(), "{run:?}");
+    assert_eq!(
+        run.outputs["deleted-count"], "9",
+        "the parts of both images and the orphan"
+    );
+    assert!(
+        run.stdout.contains("::warning::manifest-aware is off"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !fake.requests().iter().any(|r| r.path.starts_with("/v2/")),
+        "no registry request"
+    );
+}
+
+#[test]
+fn validate_reports_images_broken_by_a_careless_prune() {
+    let (seed, v2, _) = multi_arch_seed();
+    let fake = FakeGitHub::spawn(seed).unwrap();
+    // What the peers do: delete untagged versions without reading manifests.
+    let run = prune(
+        &fake,
+        &[
+            ("packages", "app"),
+            ("untagged", "true"),
+            ("manifest-aware", "false"),
+            ("validate", "true"),
+        ],
+    );
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.outputs["deleted-count"], "9");
+    let errors = run.errors();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("broken image app:v2 (") && e.contains("linux/arm64")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("broken image app:v1 (")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .last()
+            .unwrap()
+            .starts_with("validate: 2 image(s) lost manifests"),
+        "{errors:?}"
+    );
+    assert!(run.summary.contains("### Validation"), "{}", run.summary);
+    assert!(
+        run.summary.contains(&v2.images[1].digest()[..19]),
         "{}",
         run.summary
     );

@@ -3,9 +3,13 @@
 pub mod list;
 pub mod prune;
 pub mod restore;
+pub mod validate;
 
 use crate::actions::Runtime;
+use crate::github::{Client, Scope};
 use crate::inputs::{Command, Config, Env};
+use crate::inventory;
+use crate::registry::RegistryClient;
 
 /// How the terminal tables are shown.
 #[derive(Debug, Clone, Default)]
@@ -27,7 +31,7 @@ pub async fn run_with(
     env: &Env,
     display: &Display,
 ) -> anyhow::Result<()> {
-    match config.command {
+    let result = match config.command {
         Command::List => list::run(config, runtime, display).await,
         Command::Prune => prune::run(config, runtime, env, display).await,
         Command::Restore => restore::run(config, runtime, display).await,
@@ -39,5 +43,33 @@ pub async fn run_with(
                 "this build of package-warden has no `demo` (built without the `demo` feature)"
             )
         }
+    };
+    if config.validate && config.command != Command::Demo {
+        // Checked even after a failed run: that is when a broken image matters most.
+        let validation = validate::run(config, runtime, env).await;
+        result?;
+        validation
+    } else {
+        result
     }
+}
+
+/// A client for the registry that holds the owner's images, and the owner's login (the
+/// registry's repositories are named `<owner>/<package>`).
+pub(crate) async fn registry_client(
+    config: &Config,
+    env: &Env,
+    client: &Client,
+    scope: &Scope,
+) -> anyhow::Result<(RegistryClient, String)> {
+    let owner = inventory::owner_login(client, scope).await?;
+    // ghcr.io takes any user name with a token; GITHUB_ACTOR is what the runner would log in as.
+    let username = env
+        .get("GITHUB_ACTOR")
+        .filter(|actor| !actor.is_empty())
+        .cloned()
+        .unwrap_or_else(|| owner.clone());
+    let registry =
+        RegistryClient::new(config.registry_url.clone(), username, config.token.clone())?;
+    Ok((registry, owner))
 }

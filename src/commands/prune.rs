@@ -8,11 +8,14 @@ use jiff::Timestamp;
 use super::Display;
 use crate::actions::Runtime;
 use crate::execute::{self, Outcome};
-use crate::github::{Client, VersionState};
+use crate::github::{Client, PackageType, VersionState};
+use crate::images;
 use crate::inputs::{Config, Env};
 use crate::inventory;
 use crate::policy;
-use crate::report::PruneReport;
+use crate::policy::{Images, PackageFacts};
+use crate::registry;
+use crate::report::{PruneReport, RequestCounts};
 
 /// Lists, plans, deletes (unless a dry run or a guard says no), then reports. Every output is
 /// written before an error is returned, so a failed run still says what it deleted.
@@ -37,12 +40,34 @@ pub async fn run(
         inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
 
     let mut warnings = Vec::new();
-    if config.package_type == crate::github::PackageType::Container {
-        // Until prune reads manifests, it cannot see which untagged versions belong to a tagged
-        // multi-arch image; say so rather than let a user believe they are protected.
+    let reads_manifests = config.package_type == PackageType::Container && config.manifest_aware;
+    let registry = match reads_manifests {
+        true => Some(super::registry_client(config, env, &client, &scope).await?),
+        false => None,
+    };
+    let mut facts = Vec::with_capacity(listings.len());
+    for listing in listings {
+        let images = match &registry {
+            Some((registry, owner)) => {
+                let repository = registry::repository_path(owner, &listing.package.name);
+                let images = images::read(registry, &repository, &listing).await;
+                if let Images::Unreadable(error) = &images {
+                    warnings.push(format!(
+                        "Could not read the image manifests of {}: no untagged version of it is \
+                         deleted ({error})",
+                        listing.package.name
+                    ));
+                }
+                images
+            }
+            None => Images::NotRead,
+        };
+        facts.push(PackageFacts { listing, images });
+    }
+    if config.package_type == PackageType::Container && !config.manifest_aware {
         warnings.push(
-            "This version does not read image manifests yet: untagged platform manifests of \
-             multi-arch images are treated like any untagged version."
+            "manifest-aware is off: platform manifests, attestations and signatures of \
+             multi-arch images are judged like any other version, and an image can lose them"
                 .to_string(),
         );
     }
@@ -52,9 +77,9 @@ pub async fn run(
         .version_ids
         .iter()
         .filter(|id| {
-            !listings
+            !facts
                 .iter()
-                .any(|l| l.versions.iter().any(|v| v.id == **id))
+                .any(|f| f.listing.versions.iter().any(|v| v.id == **id))
         })
         .map(|id| id.to_string())
         .collect();
@@ -66,10 +91,6 @@ pub async fn run(
     }
 
     let now = Timestamp::now();
-    let facts = listings
-        .into_iter()
-        .map(policy::PackageFacts::from)
-        .collect();
     let plan = policy::plan(facts, &settings.policy, now);
     let planned = plan.deletion_count();
     let refused = settings
@@ -100,15 +121,23 @@ pub async fn run(
         implied: &settings.implied,
         refused: refused.clone(),
         warnings: &warnings,
+        requests: RequestCounts {
+            api: client.requests_sent(),
+            registry: registry.as_ref().map(|(r, _)| r.requests_sent()),
+        },
     };
     for warning in &warnings {
         runtime.warning(warning);
     }
     write_results(runtime, env, &report, now, display)?;
-    runtime.info(&format!(
-        "{} request(s) sent to the API",
-        client.requests_sent()
-    ));
+    runtime.info(&match &registry {
+        Some((registry, _)) => format!(
+            "{} request(s) sent to the API, {} to the registry",
+            client.requests_sent(),
+            registry.requests_sent()
+        ),
+        None => format!("{} request(s) sent to the API", client.requests_sent()),
+    });
 
     if let Some(refused) = refused {
         bail!(refused);

@@ -108,6 +108,18 @@ pub const INPUTS: &[InputSpec] = &[
         description: "`true`: show what would be deleted or restored and change nothing.",
     },
     InputSpec {
+        name: "manifest-aware",
+        kind: InputKind::Boolean,
+        action_default: Some("true"),
+        description: "Container packages: read image manifests from `registry-url` so that platform manifests, attestations and signatures follow their image. `false` skips the registry and leaves multi-arch images unprotected.",
+    },
+    InputSpec {
+        name: "validate",
+        kind: InputKind::Boolean,
+        action_default: Some("false"),
+        description: "Container packages: after the run, check that every remaining tagged image still has all the manifests it lists; report broken images as errors.",
+    },
+    InputSpec {
         name: "tags",
         kind: InputKind::Value,
         action_default: None,
@@ -375,6 +387,10 @@ pub struct Config {
     pub dry_run: bool,
     /// Where to also save the markdown summary (command line only).
     pub summary_file: Option<String>,
+    /// Read image manifests so that multi-arch images stay whole (container packages).
+    pub manifest_aware: bool,
+    /// Check every remaining tagged image after the run (container packages).
+    pub validate: bool,
     /// The retention policy and its guards (`prune`).
     pub prune: PruneSettings,
     /// What to bring back (`restore`).
@@ -491,6 +507,9 @@ impl Config {
             raw.get("registry-url").unwrap_or("https://ghcr.io"),
         )?;
         let dry_run = parse_bool("dry-run", raw.get("dry-run"))?.unwrap_or(false);
+        let manifest_aware =
+            parse_bool("manifest-aware", raw.get("manifest-aware"))?.unwrap_or(true);
+        let validate = parse_bool("validate", raw.get("validate"))?.unwrap_or(false);
         let prune = policy::parse(raw, package_type)?;
         if command == Command::Prune && prune.policy.selection.is_empty() {
             return Err(InputError::NoSelection {
@@ -516,6 +535,8 @@ impl Config {
             registry_url,
             dry_run,
             summary_file: raw.summary_file.clone(),
+            manifest_aware,
+            validate,
             prune,
             restore,
         })

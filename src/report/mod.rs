@@ -9,7 +9,7 @@ mod restore;
 use comfy_table::{ContentArrangement, Table, presets};
 
 pub use list::{ListReport, PackageOutput, SUMMARY_VERSIONS_PER_PACKAGE, VersionOutput};
-pub use prune::{PruneReport, VersionEntry};
+pub use prune::{PruneReport, RequestCounts, VersionEntry};
 pub use restore::{PackageRestored, RestoreReport, Restored, RestoredEntry};
 
 /// A table for the terminal with these column headers.

@@ -26,6 +26,29 @@ pub struct PruneReport<'a> {
     pub refused: Option<String>,
     /// Warnings to repeat in the summary.
     pub warnings: &'a [String],
+    /// For the summary's footer.
+    pub requests: RequestCounts,
+}
+
+/// How many requests a run sent, for the summary's footer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestCounts {
+    pub api: u64,
+    /// `None` when the registry was not asked.
+    pub registry: Option<u64>,
+}
+
+impl RequestCounts {
+    /// `<sub>` line closing a summary.
+    pub fn footer(&self) -> String {
+        match self.registry {
+            Some(registry) => format!(
+                "\n<sub>API requests: {} · registry requests: {registry}</sub>\n",
+                self.api
+            ),
+            None => format!("\n<sub>API requests: {}</sub>\n", self.api),
+        }
+    }
 }
 
 /// One version in the `deleted` and `failed` outputs.
@@ -312,6 +335,7 @@ impl<'a> PruneReport<'a> {
             md.push_str(&more(kept.len()));
             md.push_str("\n</details>\n");
         }
+        md.push_str(&self.requests.footer());
         md
     }
 

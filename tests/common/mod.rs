@@ -111,11 +111,12 @@ impl Run {
 
 /// Runs the built binary as GitHub runs a container action: `GITHUB_ACTIONS=true`, the inputs
 /// as `INPUT_<NAME>` (hyphens kept), the file commands in a temporary directory. `api-url`
-/// defaults to the fake's address and `token` to [`TOKEN`]; give an input as "" to pass it
+/// and `registry-url` default to the fake's address and `token` to [`TOKEN`]; give an input as "" to pass it
 /// empty, as GitHub does for an input the workflow left out.
 pub fn run_action(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
     let mut all: BTreeMap<&str, String> = BTreeMap::new();
     all.insert("api-url", fake.base_url());
+    all.insert("registry-url", fake.base_url());
     all.insert("token", TOKEN.to_string());
     for (name, value) in inputs {
         all.insert(name, value.to_string());

@@ -1,0 +1,89 @@
+//! `validate: true`: after any command, check that every remaining tagged image of the selected
+//! container packages still has every manifest it lists.
+
+use anyhow::{Context, bail};
+
+use crate::actions::Runtime;
+use crate::github::{Client, PackageType, VersionState};
+use crate::images::{self, BrokenImage};
+use crate::inputs::{Config, Env};
+use crate::inventory;
+use crate::registry;
+use crate::report::{markdown_escape, short_name};
+
+pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Result<()> {
+    if config.package_type != PackageType::Container {
+        runtime.warning(
+            "validate checks container images; there is nothing to check for this package type",
+        );
+        return Ok(());
+    }
+    let client = Client::new(config.api_url.clone(), config.token.clone())
+        .context("could not set up the HTTP client")?;
+    let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    let packages =
+        inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;
+    let listings =
+        inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
+    let (registry, owner) = super::registry_client(config, env, &client, &scope).await?;
+
+    let mut broken: Vec<BrokenImage> = Vec::new();
+    let mut checked = 0;
+    for listing in &listings {
+        let repository = registry::repository_path(&owner, &listing.package.name);
+        broken.extend(images::validate(&registry, &repository, listing).await?);
+        checked += listing
+            .versions
+            .iter()
+            .filter(|v| !v.tags().is_empty())
+            .count();
+    }
+
+    let mut md = String::from("\n### Validation\n\n");
+    if broken.is_empty() {
+        md.push_str(&format!(
+            "Every remaining tagged version ({checked}) has all the manifests it lists.\n"
+        ));
+        runtime.info(&format!(
+            "validate: {checked} tagged version(s) checked, none broken"
+        ));
+    } else {
+        md.push_str("| Package | Image | Missing manifests |\n| --- | --- | --- |\n");
+        for image in &broken {
+            let missing: Vec<String> = image
+                .missing
+                .iter()
+                .map(|(digest, platform)| match platform {
+                    Some(platform) => format!("{platform} {}", short_name(digest)),
+                    None => short_name(digest),
+                })
+                .collect();
+            let tags = image.tags.join(", ");
+            md.push_str(&format!(
+                "| {} | {} ({}) | {} |\n",
+                markdown_escape(&image.package),
+                markdown_escape(&tags),
+                short_name(&image.digest),
+                markdown_escape(&missing.join("; "))
+            ));
+            runtime.error(&format!(
+                "broken image {}:{} ({}): the registry no longer has {}",
+                image.package,
+                tags,
+                short_name(&image.digest),
+                missing.join("; ")
+            ));
+        }
+    }
+    runtime
+        .append_summary(&md)
+        .context("could not write the job summary")?;
+    if !broken.is_empty() {
+        bail!(
+            "validate: {} image(s) lost manifests they list; they cannot be pulled on the \
+             platforms named above",
+            broken.len()
+        );
+    }
+    Ok(())
+}
