@@ -19,5 +19,6 @@ pub mod policy;
 pub mod registry;
 pub mod report;
 pub mod selector;
+pub mod transport;
 
 pub use commands::run;

@@ -691,13 +691,14 @@ fn deleting_an_image_takes_its_platforms_attestations_and_signature() {
 fn an_unreadable_registry_deletes_nothing_untagged() {
     let (seed, _, _) = multi_arch_seed();
     let fake = FakeGitHub::spawn(seed).unwrap();
-    // Nothing listens on port 9 of 127.0.0.1: the registry cannot be read.
+    // A registry URL where no registry answers (the fake serves none under this path).
+    let nowhere = format!("{}/no-registry-here", fake.base_url());
     let run = prune(
         &fake,
         &[
             ("packages", "app"),
             ("untagged", "true"),
-            ("registry-url", "http://127.0.0.1:9"),
+            ("registry-url", &nowhere),
         ],
     );
     assert!(run.success(), "{run:?}");

@@ -4,15 +4,14 @@ use anyhow::Context;
 
 use super::Display;
 use crate::actions::Runtime;
-use crate::github::{Client, VersionState};
+use crate::github::VersionState;
 use crate::inputs::Config;
 use crate::inventory;
 use crate::report::ListReport;
 
 /// Lists, then writes the `packages` and `versions` outputs, the summary and the terminal table.
 pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyhow::Result<()> {
-    let client = Client::new(config.api_url.clone(), config.token.clone())
-        .context("could not set up the HTTP client")?;
+    let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
     let packages =
         inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;

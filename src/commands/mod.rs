@@ -10,6 +10,11 @@ use crate::github::{Client, Scope};
 use crate::inputs::{Command, Config, Env};
 use crate::inventory;
 use crate::registry::RegistryClient;
+use crate::transport::Transport;
+
+use std::sync::Arc;
+
+use anyhow::Context;
 
 /// How the terminal tables are shown.
 #[derive(Debug, Clone, Default)]
@@ -54,6 +59,14 @@ pub async fn run_with(
     }
 }
 
+/// The API client for a run, with a transport set up from the `concurrency`,
+/// `points-per-minute` and `max-wait` inputs.
+pub(crate) fn api_client(config: &Config) -> anyhow::Result<Client> {
+    let transport = Arc::new(Transport::new(config.transport.clone()));
+    Client::with_transport(config.api_url.clone(), config.token.clone(), transport)
+        .context("could not set up the HTTP client")
+}
+
 /// A client for the registry that holds the owner's images, and the owner's login (the
 /// registry's repositories are named `<owner>/<package>`).
 pub(crate) async fn registry_client(
@@ -69,7 +82,12 @@ pub(crate) async fn registry_client(
         .filter(|actor| !actor.is_empty())
         .cloned()
         .unwrap_or_else(|| owner.clone());
-    let registry =
-        RegistryClient::new(config.registry_url.clone(), username, config.token.clone())?;
+    // One transport for both: the same concurrency cap, pacing and retries.
+    let registry = RegistryClient::with_transport(
+        config.registry_url.clone(),
+        username,
+        config.token.clone(),
+        client.transport().clone(),
+    )?;
     Ok((registry, owner))
 }

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use super::Display;
 use crate::actions::Runtime;
 use crate::execute::{self, Outcome};
-use crate::github::{Client, PackageType, VersionState};
+use crate::github::{PackageType, VersionState};
 use crate::images;
 use crate::inputs::{Config, Env};
 use crate::inventory;
@@ -26,8 +26,7 @@ pub async fn run(
     display: &Display,
 ) -> anyhow::Result<()> {
     let settings = &config.prune;
-    let client = Client::new(config.api_url.clone(), config.token.clone())
-        .context("could not set up the HTTP client")?;
+    let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
     let packages =
         inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;

@@ -25,8 +25,7 @@ const RESTORES_AT_ONCE: usize = 4;
 /// versions; reports everything, and fails when anything could not be restored.
 pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyhow::Result<()> {
     let settings = &config.restore;
-    let client = Client::new(config.api_url.clone(), config.token.clone())
-        .context("could not set up the HTTP client")?;
+    let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
     let mut warnings = Vec::new();
 

@@ -4,7 +4,7 @@
 use anyhow::{Context, bail};
 
 use crate::actions::Runtime;
-use crate::github::{Client, PackageType, VersionState};
+use crate::github::{PackageType, VersionState};
 use crate::images::{self, BrokenImage};
 use crate::inputs::{Config, Env};
 use crate::inventory;
@@ -18,8 +18,7 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
         );
         return Ok(());
     }
-    let client = Client::new(config.api_url.clone(), config.token.clone())
-        .context("could not set up the HTTP client")?;
+    let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
     let packages =
         inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;

@@ -28,9 +28,16 @@ pub enum ApiErrorKind {
     Decode(String),
     /// A pagination link that points away from the API: following it would send the token there.
     ForeignLink(String),
+    /// The primary rate limit is spent and resets later than `max-wait` allows waiting.
+    BudgetExhausted(String),
 }
 
 impl ApiError {
+    /// True when the request was not sent because the primary rate limit is spent.
+    pub fn is_budget_exhausted(&self) -> bool {
+        matches!(self.kind, ApiErrorKind::BudgetExhausted(_))
+    }
+
     /// The HTTP status, when GitHub answered.
     pub fn status(&self) -> Option<u16> {
         match self.kind {
@@ -64,6 +71,7 @@ impl fmt::Display for ApiError {
                     "could not read GitHub's answer to {method} {path}: {reason}"
                 )
             }
+            ApiErrorKind::BudgetExhausted(why) => write!(f, "{method} {path} not sent: {why}"),
             ApiErrorKind::ForeignLink(link) => write!(
                 f,
                 "{method} {path}: the next page is on another host ({link}); not following it, \

@@ -10,13 +10,18 @@ mod link;
 mod token;
 mod types;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+use futures::StreamExt;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use url::Url;
+
+use crate::transport::{Transport, TransportError, TransportSettings};
 
 pub use endpoints::{Endpoint, Scope, encode_segment};
 pub use error::{ApiError, ApiErrorKind};
@@ -39,10 +44,24 @@ pub struct Client {
     api_base: Url,
     token: Token,
     requests_sent: AtomicU64,
+    /// The one request path: pacing, retries, concurrency, the primary budget.
+    transport: Arc<Transport>,
 }
 
 impl Client {
+    /// A client with a transport of its own, with the default settings.
     pub fn new(api_base: Url, token: Token) -> Result<Client, reqwest::Error> {
+        let transport = Arc::new(Transport::new(TransportSettings::default()));
+        Client::with_transport(api_base, token, transport)
+    }
+
+    /// A client sending through `transport`, shared with the registry client so that both
+    /// obey one concurrency cap and one points budget.
+    pub fn with_transport(
+        api_base: Url,
+        token: Token,
+        transport: Arc<Transport>,
+    ) -> Result<Client, reqwest::Error> {
         let mut headers = HeaderMap::new();
         headers.insert(
             ACCEPT,
@@ -68,7 +87,13 @@ impl Client {
             api_base,
             token,
             requests_sent: AtomicU64::new(0),
+            transport,
         })
+    }
+
+    /// The transport this client sends through.
+    pub fn transport(&self) -> &Arc<Transport> {
+        &self.transport
     }
 
     /// How many requests this client has sent.
@@ -107,10 +132,19 @@ impl Client {
         if !self.token.is_empty() {
             request = request.header(AUTHORIZATION, format!("Bearer {}", self.token.expose()));
         }
-        let response = request
-            .send()
-            .await
+        let request = request
+            .build()
             .map_err(|err| fail(ApiErrorKind::Transport(err)))?;
+        let response =
+            self.transport
+                .execute(&self.http, request)
+                .await
+                .map_err(|err| match err {
+                    TransportError::Request(err) => fail(ApiErrorKind::Transport(err)),
+                    budget @ TransportError::BudgetExhausted { .. } => {
+                        fail(ApiErrorKind::BudgetExhausted(budget.to_string()))
+                    }
+                })?;
         let status = response.status();
         tracing::debug!(status = status.as_u16(), "answered");
         if status.is_success() {
@@ -135,30 +169,67 @@ impl Client {
         decode(response, &path).await
     }
 
-    /// Fetches every page of a listing, following `Link: rel="next"`.
+    /// Fetches every page of a listing. When the first page names the last one
+    /// (`Link: rel="last"`), the other pages are fetched at once (the transport paces them);
+    /// otherwise `rel="next"` is followed page by page.
     async fn get_all_pages<T: DeserializeOwned>(&self, mut url: Url) -> Result<Vec<T>, ApiError> {
         url.query_pairs_mut().append_pair("per_page", PER_PAGE);
-        let mut items = Vec::new();
-        loop {
-            let path = self.relative_path(&url);
-            let response = self.send(Method::GET, url).await?;
-            let links = response
-                .headers()
-                .get("link")
-                .and_then(|v| v.to_str().ok())
-                .map(PageLinks::parse)
-                .unwrap_or_default();
-            let page: Vec<T> = decode(response, &path).await?;
-            items.extend(page);
-            let Some(next) = links.next else {
-                return Ok(items);
-            };
-            url = self.same_origin(&next).ok_or_else(|| ApiError {
-                method: Method::GET,
-                path: path.clone(),
-                kind: ApiErrorKind::ForeignLink(next.clone()),
-            })?;
+        let (mut items, links) = self.get_page::<T>(url.clone()).await?;
+        if let Some(last) = links
+            .last
+            .as_deref()
+            .and_then(|last| self.page_number(last))
+        {
+            let pages: Vec<Url> = (2..=last).map(|page| with_page(&url, page)).collect();
+            let mut fetched: Vec<(usize, Vec<T>)> = futures::stream::iter(
+                pages.into_iter().enumerate(),
+            )
+            .map(|(i, page)| async move { self.get_page::<T>(page).await.map(|(p, _)| (i, p)) })
+            .buffer_unordered(self.transport.settings().concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()?;
+            fetched.sort_by_key(|(i, _)| *i);
+            items.extend(fetched.into_iter().flat_map(|(_, page)| page));
+            return Ok(items);
         }
+        let mut next = links.next;
+        while let Some(link) = next {
+            let page_url = self.same_origin(&link).ok_or_else(|| ApiError {
+                method: Method::GET,
+                path: self.relative_path(&url),
+                kind: ApiErrorKind::ForeignLink(link.clone()),
+            })?;
+            let (page, links) = self.get_page::<T>(page_url).await?;
+            items.extend(page);
+            next = links.next;
+        }
+        Ok(items)
+    }
+
+    /// One page of a listing and its pagination links.
+    async fn get_page<T: DeserializeOwned>(
+        &self,
+        url: Url,
+    ) -> Result<(Vec<T>, PageLinks), ApiError> {
+        let path = self.relative_path(&url);
+        let response = self.send(Method::GET, url).await?;
+        let links = response
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .map(PageLinks::parse)
+            .unwrap_or_default();
+        let page: Vec<T> = decode(response, &path).await?;
+        Ok((page, links))
+    }
+
+    /// The page number of a `rel="last"` link on our API.
+    fn page_number(&self, link: &str) -> Option<usize> {
+        let url = self.same_origin(link)?;
+        let page = url.query_pairs().find(|(key, _)| key == "page")?.1;
+        page.parse().ok()
     }
 
     /// Parses a link and checks that it points at our API, where the token may go.
@@ -330,6 +401,22 @@ impl Client {
         let url = self.endpoint_url(Endpoint::ListDockerConflicts, scope, None, None);
         self.get_json(url).await
     }
+}
+
+/// `url` with its `page` parameter set to `page`.
+fn with_page(url: &Url, page: usize) -> Url {
+    let mut paged = url.clone();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| key != "page")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    paged
+        .query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs)
+        .append_pair("page", &page.to_string());
+    paged
 }
 
 async fn decode<T: DeserializeOwned>(response: Response, path: &str) -> Result<T, ApiError> {

@@ -18,6 +18,7 @@ use url::Url;
 
 use crate::github::{PackageType, Token};
 use crate::selector::NameSelector;
+use crate::transport::{MAX_CONCURRENCY, MAX_POINTS_PER_MINUTE, TransportSettings};
 
 mod policy;
 mod restore;
@@ -106,6 +107,24 @@ pub const INPUTS: &[InputSpec] = &[
         kind: InputKind::Boolean,
         action_default: Some("false"),
         description: "`true`: show what would be deleted or restored and change nothing.",
+    },
+    InputSpec {
+        name: "concurrency",
+        kind: InputKind::Value,
+        action_default: Some("16"),
+        description: "How many requests may be in flight at once (1 to 100; GitHub allows 100).",
+    },
+    InputSpec {
+        name: "points-per-minute",
+        kind: InputKind::Value,
+        action_default: Some("900"),
+        description: "Budget for GitHub's secondary rate limit, in points per minute (a read costs 1, a delete or restore 5; at most 900). Lower it to leave room for other jobs.",
+    },
+    InputSpec {
+        name: "max-wait",
+        kind: InputKind::Value,
+        action_default: Some("0s"),
+        description: "How long the run may wait for the hourly API budget to reset instead of stopping and leaving the rest for the next run (`0s`, `30m`).",
     },
     InputSpec {
         name: "manifest-aware",
@@ -387,6 +406,8 @@ pub struct Config {
     pub dry_run: bool,
     /// Where to also save the markdown summary (command line only).
     pub summary_file: Option<String>,
+    /// Concurrency, pacing and waiting for the rate limits.
+    pub transport: TransportSettings,
     /// Read image manifests so that multi-arch images stay whole (container packages).
     pub manifest_aware: bool,
     /// Check every remaining tagged image after the run (container packages).
@@ -509,6 +530,7 @@ impl Config {
         let dry_run = parse_bool("dry-run", raw.get("dry-run"))?.unwrap_or(false);
         let manifest_aware =
             parse_bool("manifest-aware", raw.get("manifest-aware"))?.unwrap_or(true);
+        let transport = parse_transport(raw)?;
         let validate = parse_bool("validate", raw.get("validate"))?.unwrap_or(false);
         let prune = policy::parse(raw, package_type)?;
         if command == Command::Prune && prune.policy.selection.is_empty() {
@@ -535,12 +557,46 @@ impl Config {
             registry_url,
             dry_run,
             summary_file: raw.summary_file.clone(),
+            transport,
             manifest_aware,
             validate,
             prune,
             restore,
         })
     }
+}
+
+/// `concurrency`, `points-per-minute` and `max-wait`.
+fn parse_transport(raw: &RawInputs) -> Result<TransportSettings, InputError> {
+    let mut settings = TransportSettings::default();
+    if let Some(value) = raw.get("concurrency") {
+        settings.concurrency = value
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_CONCURRENCY).contains(n))
+            .ok_or_else(|| InputError::Invalid {
+                input: "concurrency",
+                value: value.to_string(),
+                accepted: format!("a whole number from 1 to {MAX_CONCURRENCY}"),
+            })?;
+    }
+    if let Some(value) = raw.get("points-per-minute") {
+        settings.points_per_minute = value
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (5..=MAX_POINTS_PER_MINUTE).contains(n))
+            .ok_or_else(|| InputError::Invalid {
+                input: "points-per-minute",
+                value: value.to_string(),
+                accepted: format!(
+                    "a whole number from 5 (one delete) to {MAX_POINTS_PER_MINUTE} (GitHub's limit)"
+                ),
+            })?;
+    }
+    if let Some(value) = raw.get("max-wait") {
+        settings.max_wait = parse_age("max-wait", value)?.duration;
+    }
+    Ok(settings)
 }
 
 fn parse_command(value: &str) -> Result<Command, InputError> {

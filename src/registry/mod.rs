@@ -30,7 +30,7 @@ mod manifest;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use regex::Regex;
@@ -40,6 +40,7 @@ use serde::Deserialize;
 use url::{Host, Url};
 
 use crate::github::Token;
+use crate::transport::{Transport, TransportError, TransportSettings};
 use challenge::{Challenge, parse_challenges};
 pub use digest::{Digest, DigestError};
 pub use error::RegistryError;
@@ -78,6 +79,8 @@ pub struct RegistryClient {
     /// repository before the registry has told us the scope.
     credentials: Mutex<HashMap<String, Credentials>>,
     requests_sent: AtomicU64,
+    /// The one request path, shared with the API client: pacing, retries, concurrency.
+    transport: Arc<Transport>,
 }
 
 /// What goes into the `Authorization` header of one request.
@@ -112,6 +115,17 @@ impl RegistryClient {
     /// the token service expects with the token: the owner or `GITHUB_ACTOR` (ghcr.io accepts any
     /// non-empty name with a token). An empty token reads public images anonymously.
     pub fn new(base: Url, username: String, token: Token) -> Result<RegistryClient, RegistryError> {
+        let transport = Arc::new(Transport::new(TransportSettings::default()));
+        RegistryClient::with_transport(base, username, token, transport)
+    }
+
+    /// [`RegistryClient::new`], sending through a transport shared with other clients.
+    pub fn with_transport(
+        base: Url,
+        username: String,
+        token: Token,
+        transport: Arc<Transport>,
+    ) -> Result<RegistryClient, RegistryError> {
         let bad = |reason| RegistryError::BadRegistryUrl {
             url: base.to_string(),
             reason,
@@ -160,6 +174,7 @@ impl RegistryClient {
             token,
             credentials: Mutex::new(HashMap::new()),
             requests_sent: AtomicU64::new(0),
+            transport,
         })
     }
 
@@ -424,14 +439,26 @@ impl RegistryClient {
             None => {}
         }
         self.requests_sent.fetch_add(1, Ordering::Relaxed);
-        let response = request
-            .send()
-            .await
-            .map_err(|err| RegistryError::Transport {
-                location: location.to_string(),
-                detail: describe_transport(&err),
-                timed_out: err.is_timeout(),
-            })?;
+        let transport_error = |detail: String, timed_out: bool| RegistryError::Transport {
+            location: location.to_string(),
+            detail,
+            timed_out,
+        };
+        let request = request
+            .build()
+            .map_err(|err| transport_error(describe_transport(&err), false))?;
+        let response =
+            self.transport
+                .execute(&self.http, request)
+                .await
+                .map_err(|err| match err {
+                    TransportError::Request(err) => {
+                        transport_error(describe_transport(&err), err.is_timeout())
+                    }
+                    budget @ TransportError::BudgetExhausted { .. } => {
+                        transport_error(budget.to_string(), false)
+                    }
+                })?;
         tracing::debug!(status = response.status().as_u16(), "answered");
         Ok(response)
     }
