@@ -5,11 +5,9 @@
 
 use futures::StreamExt;
 
-use crate::github::{ApiError, Client, Scope};
-use crate::policy::{Action, PackagePlan, Plan};
-
-/// How many deletions are in flight at once.
-const DELETIONS_AT_ONCE: usize = 4;
+use crate::actions::Runtime;
+use crate::github::{ApiError, Client, Scope, VersionId};
+use crate::policy::{Action, PackagePlan, Plan, Reason};
 
 /// What happened to one version the plan deletes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +17,8 @@ pub enum Status {
     Deleted,
     /// GitHub said 404 and a second look confirmed it is no longer active.
     AlreadyGone,
+    /// Not attempted: the API budget ran low; the next run will pick it up.
+    Deferred,
     Failed(String),
 }
 
@@ -33,6 +33,7 @@ impl Status {
             Status::WouldDelete => "would-delete",
             Status::Deleted => "deleted",
             Status::AlreadyGone => "already-gone",
+            Status::Deferred => "deferred",
             Status::Failed(_) => "failed",
         }
     }
@@ -71,7 +72,14 @@ impl Outcome {
 
     /// Deleted, already gone, or would be deleted in a dry run.
     pub fn done(&self) -> impl Iterator<Item = &Executed> {
-        self.results.iter().filter(|r| !r.status.is_failure())
+        self.results
+            .iter()
+            .filter(|r| !r.status.is_failure() && r.status != Status::Deferred)
+    }
+
+    /// Left for the next run because the API budget ran low.
+    pub fn deferred(&self) -> impl Iterator<Item = &Executed> {
+        self.results.iter().filter(|r| r.status == Status::Deferred)
     }
 }
 
@@ -87,7 +95,7 @@ fn planned(plan: &Plan) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 /// Deletes what the plan deletes: whole packages where the plan says so, else version by version.
-pub async fn delete(client: &Client, scope: &Scope, plan: &Plan) -> Outcome {
+pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runtime) -> Outcome {
     let mut results = Vec::new();
 
     // Whole packages first: one request takes all their versions.
@@ -109,20 +117,29 @@ pub async fn delete(client: &Client, scope: &Scope, plan: &Plan) -> Outcome {
         }));
     }
 
-    let one_by_one: Vec<(usize, usize)> = planned(plan)
+    let mut one_by_one: Vec<(usize, usize)> = planned(plan)
         .filter(|&(p, _)| !plan.packages[p].delete_package)
         .collect();
+    one_by_one.sort_by_key(|&(p, v)| deletion_order(&plan.packages[p], v));
+    let total = one_by_one.len();
+    let progress = Progress::new(runtime, total);
     let mut deleted: Vec<Executed> = futures::stream::iter(one_by_one)
         .map(|(p, v)| async move {
             let package = &plan.packages[p];
-            let status = delete_version(client, scope, package, v).await;
+            // A deletion costs one request, two when a 404 must be confirmed.
+            let status = if client.transport().budget_short_of(2) {
+                Status::Deferred
+            } else {
+                delete_version(client, scope, package, v).await
+            };
             Executed {
                 package: p,
                 version: v,
                 status,
             }
         })
-        .buffer_unordered(DELETIONS_AT_ONCE)
+        .buffer_unordered(client.transport().settings().concurrency.max(1))
+        .inspect(|_| progress.tick())
         .collect()
         .await;
     // Report in plan order whatever order the requests finished in.
@@ -143,7 +160,71 @@ async fn delete_version(client: &Client, scope: &Scope, package: &PackagePlan, v
     match client.delete_version(scope, package_type, name, id).await {
         Ok(()) => Status::Deleted,
         Err(err) if err.status() == Some(404) => confirm_gone(client, scope, package, v, err).await,
+        Err(err) if err.is_budget_exhausted() => Status::Deferred,
         Err(err) => Status::Failed(err.to_string()),
+    }
+}
+
+/// The order deletions are sent in, so that a run cut short by the API budget leaves the most
+/// useful work done and nothing broken: independent untagged versions first, then tagged images,
+/// oldest first; the parts of an image (platforms, attestations, signatures) right after the
+/// image itself, so that an interrupted run leaves orphans, never an image missing a platform.
+fn deletion_order(package: &PackagePlan, v: usize) -> (bool, jiff::Timestamp, VersionId, u8) {
+    let version = &package.versions[v];
+    let parent = version.reasons.iter().find_map(|reason| match reason {
+        Reason::PartOfDeleted { image, .. } => package
+            .versions
+            .iter()
+            .find(|p| p.version.name == image.digest),
+        _ => None,
+    });
+    let (root, part) = match parent {
+        Some(parent) => (parent, 1),
+        None => (version, 0),
+    };
+    (
+        !root.version.tags().is_empty(),
+        root.version.updated_or_created(),
+        root.version.id,
+        part,
+    )
+}
+
+/// A log line every few seconds while deleting, with counts and the current rate.
+struct Progress<'a> {
+    runtime: &'a Runtime,
+    total: usize,
+    started: std::time::Instant,
+    state: std::sync::Mutex<(usize, std::time::Instant)>,
+}
+
+impl<'a> Progress<'a> {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+    fn new(runtime: &'a Runtime, total: usize) -> Progress<'a> {
+        let now = std::time::Instant::now();
+        Progress {
+            runtime,
+            total,
+            started: now,
+            state: std::sync::Mutex::new((0, now)),
+        }
+    }
+
+    fn tick(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 += 1;
+        let now = std::time::Instant::now();
+        if now.duration_since(state.1) >= Self::EVERY && state.0 < self.total {
+            state.1 = now;
+            let minutes = now.duration_since(self.started).as_secs_f64() / 60.0;
+            self.runtime.info(&format!(
+                "Deleted {} of {} ({:.0} a minute)",
+                state.0,
+                self.total,
+                state.0 as f64 / minutes.max(f64::EPSILON)
+            ));
+        }
     }
 }
 

@@ -278,20 +278,32 @@ impl Transport {
         if let (Some(remaining), Some(reset)) =
             (number("x-ratelimit-remaining"), number("x-ratelimit-reset"))
         {
-            *self.budget.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some(PrimaryBudget { remaining, reset });
+            let mut budget = self.budget.lock().unwrap_or_else(|e| e.into_inner());
+            // Answers arrive out of order, and requests in flight were already counted when
+            // sent: within one window the lowest count is the truest.
+            let remaining = match *budget {
+                Some(known) if known.reset == reset => known.remaining.min(remaining),
+                _ => remaining,
+            };
+            *budget = Some(PrimaryBudget { remaining, reset });
         }
     }
 
     /// Before a request: when the primary budget is down to the margin, wait for its reset if
     /// `max-wait` allows, else refuse.
     async fn wait_for_budget(&self) -> Result<(), TransportError> {
-        let Some(budget) = *self.budget.lock().unwrap_or_else(|e| e.into_inner()) else {
-            return Ok(());
+        let budget = {
+            let mut known = self.budget.lock().unwrap_or_else(|e| e.into_inner());
+            match known.as_mut() {
+                None => return Ok(()),
+                Some(budget) if budget.remaining > BUDGET_MARGIN => {
+                    // Count this request now, so that requests sent together cannot overdraw.
+                    budget.remaining -= 1;
+                    return Ok(());
+                }
+                Some(budget) => *budget,
+            }
         };
-        if budget.remaining > BUDGET_MARGIN {
-            return Ok(());
-        }
         let now = epoch_seconds();
         let until_reset = Duration::from_secs(budget.reset.saturating_sub(now) + 1);
         if budget.reset <= now {

@@ -26,6 +26,8 @@ pub async fn run(
     display: &Display,
 ) -> anyhow::Result<()> {
     let settings = &config.prune;
+    let started = std::time::Instant::now();
+    let mut phases = Vec::new();
     let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
     let packages =
@@ -38,6 +40,7 @@ pub async fn run(
     let listings =
         inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
 
+    phases.push(("listing", started.elapsed()));
     let mut warnings = Vec::new();
     let reads_manifests = config.package_type == PackageType::Container && config.manifest_aware;
     let registry = match reads_manifests {
@@ -89,8 +92,13 @@ pub async fn run(
         ));
     }
 
+    if registry.is_some() {
+        phases.push(("manifests", started.elapsed() - phases_total(&phases)));
+    }
     let now = Timestamp::now();
+    let planning = std::time::Instant::now();
     let plan = policy::plan(facts, &settings.policy, now);
+    phases.push(("planning", planning.elapsed()));
     let planned = plan.deletion_count();
     let refused = settings
         .max_deletions
@@ -108,8 +116,12 @@ pub async fn run(
         Outcome::default()
     } else {
         runtime.info(&format!("Deleting {planned} version(s)"));
-        execute::delete(&client, &scope, &plan).await
+        let deleting = std::time::Instant::now();
+        let outcome = execute::delete(&client, &scope, &plan, runtime).await;
+        phases.push(("deleting", deleting.elapsed()));
+        outcome
     };
+    let stats = client.transport().stats();
 
     let report = PruneReport {
         scope: &scope,
@@ -121,8 +133,12 @@ pub async fn run(
         refused: refused.clone(),
         warnings: &warnings,
         requests: RequestCounts {
-            api: client.requests_sent(),
+            requests: stats.requests,
             registry: registry.as_ref().map(|(r, _)| r.requests_sent()),
+            retries: stats.retries,
+            rate_limit_waits: stats.rate_limit_waits,
+            waited: stats.waited,
+            phases,
         },
     };
     for warning in &warnings {
@@ -167,6 +183,7 @@ fn write_results(
         ("failed", report.failed_json()),
         ("failed-count", report.failed_count().to_string()),
         ("kept-count", report.plan.kept_count().to_string()),
+        ("remaining-count", report.remaining_count().to_string()),
         ("report", report_path.display().to_string()),
     ];
     for (name, value) in outputs {
@@ -194,4 +211,8 @@ fn report_file(env: &Env, now: Timestamp) -> PathBuf {
         "package-warden-prune-{}.json",
         now.strftime("%Y%m%dT%H%M%S%.fZ")
     ))
+}
+
+fn phases_total(phases: &[(&str, std::time::Duration)]) -> std::time::Duration {
+    phases.iter().map(|(_, took)| *took).sum()
 }

@@ -30,24 +30,38 @@ pub struct PruneReport<'a> {
     pub requests: RequestCounts,
 }
 
-/// How many requests a run sent, for the summary's footer.
-#[derive(Debug, Clone, Copy, Default)]
+/// What a run cost, for the summary's footer.
+#[derive(Debug, Clone, Default)]
 pub struct RequestCounts {
-    pub api: u64,
-    /// `None` when the registry was not asked.
+    /// Requests sent to the API and the registry, retries included.
+    pub requests: u64,
+    /// Of those, to the registry; `None` when the registry was not asked.
     pub registry: Option<u64>,
+    pub retries: u64,
+    pub rate_limit_waits: u64,
+    /// Time spent waiting for retries and rate limits.
+    pub waited: std::time::Duration,
+    /// Wall time of each phase, in order.
+    pub phases: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl RequestCounts {
     /// `<sub>` line closing a summary.
     pub fn footer(&self) -> String {
-        match self.registry {
-            Some(registry) => format!(
-                "\n<sub>API requests: {} · registry requests: {registry}</sub>\n",
-                self.api
-            ),
-            None => format!("\n<sub>API requests: {}</sub>\n", self.api),
+        let mut parts = vec![format!("requests: {}", self.requests)];
+        if let Some(registry) = self.registry {
+            parts.push(format!("registry requests: {registry}"));
         }
+        parts.push(format!("retries: {}", self.retries));
+        parts.push(format!(
+            "rate-limit waits: {} ({:.1} s waited)",
+            self.rate_limit_waits,
+            self.waited.as_secs_f64()
+        ));
+        for (phase, took) in &self.phases {
+            parts.push(format!("{phase}: {:.1} s", took.as_secs_f64()));
+        }
+        format!("\n<sub>{}</sub>\n", parts.join(" · "))
     }
 }
 
@@ -148,6 +162,11 @@ impl<'a> PruneReport<'a> {
         self.outcome.failures().count()
     }
 
+    /// Deletions left for the next run because the API budget ran low.
+    pub fn remaining_count(&self) -> usize {
+        self.outcome.deferred().count()
+    }
+
     /// The full report, for the `report` output's file (and for a later undo).
     pub fn report_json(&self, generated_at: Timestamp) -> String {
         let result_of = |p: usize, v: usize| {
@@ -223,6 +242,12 @@ impl<'a> PruneReport<'a> {
         if self.failed_count() > 0 {
             line.push_str(&format!("; **{} deletion(s) failed**", self.failed_count()));
         }
+        if self.remaining_count() > 0 {
+            line.push_str(&format!(
+                "; **{} left for the next run**: the API budget ran low",
+                self.remaining_count()
+            ));
+        }
         line
     }
 
@@ -291,6 +316,24 @@ impl<'a> PruneReport<'a> {
                 md.push_str(&row(package, version, error));
             }
             md.push_str(&more(failed.len()));
+        }
+
+        let deferred: Vec<&Executed> = self.outcome.deferred().collect();
+        if !deferred.is_empty() {
+            md.push_str(&format!(
+                "\n### Left for the next run ({})\n\nThe hourly API budget ran low, so these \
+                 were not sent; the next run will delete them (or set `max-wait` to wait for the \
+                 reset).\n\n",
+                deferred.len()
+            ));
+            md.push_str(
+                "| Package | ID | Version | Tags | Why |\n| --- | ---: | --- | --- | --- |\n",
+            );
+            for executed in deferred.iter().take(SUMMARY_ROWS) {
+                let (package, version) = self.version(executed);
+                md.push_str(&row(package, version, &version.explanation()));
+            }
+            md.push_str(&more(deferred.len()));
         }
 
         let done: Vec<&Executed> = self.outcome.done().collect();
@@ -369,6 +412,7 @@ impl<'a> PruneReport<'a> {
                     match &executed.status {
                         Status::Failed(error) => decision = format!("FAILED: {error}"),
                         Status::AlreadyGone => decision.push_str(" (already gone)"),
+                        Status::Deferred => decision.push_str(" (left for the next run)"),
                         Status::WouldDelete | Status::Deleted => {}
                     }
                 }
