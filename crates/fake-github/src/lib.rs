@@ -102,6 +102,65 @@
 //! # }
 //! ```
 //!
+//! # Who may do what
+//!
+//! Every token has a [`TokenProfile`]: a token seeded with [`Seed::with_token`] alone is a
+//! classic personal access token with `read:packages`, `write:packages`, `delete:packages` and
+//! `repo`, so it may do everything; [`Seed::with_token_profile`] makes it another kind, or takes
+//! scopes away. The fake never looks at a token's text to decide its kind. Before a Packages
+//! handler runs, the token is checked as GitHub checks it, and a refused request changes nothing
+//! (it is in the request log with its `403`, and counted in [`Counters::permission_refusals`]):
+//!
+//! - **Classic and OAuth tokens** need `read:packages` for everything, plus `delete:packages` to
+//!   delete and `write:packages` to restore; npm, Maven, RubyGems and NuGet packages inherit a
+//!   repository's permissions, so they also need `repo`
+//!   ([`PackageType::inherits_repository_permissions`]). A refusal carries GitHub's message for
+//!   the operation, e.g. "You need at least read:packages scope to list packages." Every API
+//!   response to these tokens carries `X-OAuth-Scopes` (their scopes, sorted, `", "`-separated)
+//!   and `X-Accepted-OAuth-Scopes` (what the endpoint checks for); other kinds never get
+//!   `X-OAuth-Scopes`.
+//! - **Fine-grained, App and `GITHUB_TOKEN` tokens** need the `packages` permission: read to
+//!   read, write to delete and restore (named in `X-Accepted-GitHub-Permissions`). Refusals say
+//!   "Resource not accessible by personal access token" (fine-grained) or "Resource not accessible
+//!   by integration" (the others). Installations act for no user, so `/user` and its packages
+//!   refuse them.
+//! - **`GITHUB_TOKEN`** cannot list an owner's packages (`GET {scope}/packages` is `403`), but gets
+//!   a package, its versions and a version by name. Deleting or restoring needs the admin role in
+//!   the package's "Manage Actions access" settings ([`TokenProfile::actions_access`]), which the
+//!   repository a package is linked to holds without a grant ([`TokenProfile::repository`]).
+//! - **SAML SSO**: an organisation seeded with [`OwnerSeed::saml_sso`] refuses classic and OAuth
+//!   tokens not authorised for it ([`TokenProfile::sso_authorized`]) on all its Packages
+//!   endpoints, with `X-GitHub-SSO: required; url=https://github.com/orgs/<org>/sso?authorization_request=<opaque>`
+//!   and "Resource protected by organization SAML enforcement. You must grant your Personal
+//!   Access token access to this organization." Under `/user/packages`, which the fake extends
+//!   to the organisations the user is a member of ([`OwnerSeed::members`]), their packages are
+//!   left out and `X-GitHub-SSO: partial-results; organizations=<ids>` names them.
+//!
+//! ```
+//! use fake_github::{FakeGitHub, PackageSeed, PackageType, Seed, TokenProfile, VersionSeed, scope};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> anyhow::Result<()> {
+//! let seed = Seed::default()
+//!     .with_org("acme")
+//!     .with_user("octocat")
+//!     .with_token("read-only", "octocat")
+//!     .with_token_profile("read-only", TokenProfile::classic([scope::READ_PACKAGES]))
+//!     .with_package(
+//!         PackageSeed::new("acme", PackageType::Container, "app")
+//!             .version(VersionSeed::new("sha256:aaaa"))
+//!             .version(VersionSeed::new("sha256:bbbb")),
+//!     );
+//! let github = FakeGitHub::start(seed).await?;
+//! let url = format!("{}/orgs/acme/packages/container/app/versions/1001", github.base_url());
+//! let response = reqwest::Client::new().delete(&url).bearer_auth("read-only").send().await?;
+//! assert_eq!(response.status(), 403);
+//! assert_eq!(response.headers()["x-oauth-scopes"], "read:packages");
+//! assert_eq!(github.counters().permission_refusals, 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Faults and rate limits
 //!
 //! [`Faults`] (latency, `502`/`503` answers, dropped connections, all drawn from a seeded
@@ -116,6 +175,7 @@
 //! tasks share the test's runtime and clock. [`FakeGitHub::spawn`] runs its own runtime on real
 //! time and does not see the test's clock.
 
+mod access;
 mod api;
 mod clock;
 mod demo;
@@ -124,6 +184,7 @@ mod manifest;
 mod model;
 mod snapshot;
 mod store;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::thread;
@@ -146,6 +207,9 @@ pub use model::{
 };
 pub use snapshot::{OwnerState, PackageState, State, VersionState};
 pub use store::SeedError;
+pub use tokens::{
+    ActionsAccess, ActionsRole, PackagePermission, TokenKind, TokenProfile, UnknownTokenKind, scope,
+};
 
 use api::App;
 use api::connection::{Connection, Listener};

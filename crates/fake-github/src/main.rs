@@ -6,6 +6,8 @@
 //! cargo run -p fake-github -- --seed path/to/seed.json
 //! cargo run -p fake-github -- --latency-ms 80 --jitter-ms 40 --fail-rate 0.02 --seed-rng 7 \
 //!     --secondary-points-per-minute 900 --max-concurrent 100 --primary-limit 5000
+//! cargo run -p fake-github -- --scopes demo-token=read:packages,delete:packages \
+//!     --sso acme-corp --member acme-corp=octo-dev --github-token ci-token
 //! ```
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -15,7 +17,10 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
-use fake_github::{DEMO_TOKEN, FakeGitHub, Faults, Limits, Probability, Seed, demo_seed};
+use fake_github::{
+    DEMO_TOKEN, FakeGitHub, Faults, Limits, OwnerKind, OwnerSeed, PackagePermission, Probability,
+    Seed, TokenProfile, demo_seed,
+};
 use tracing_subscriber::EnvFilter;
 
 /// A stateful fake of GitHub's Packages REST API, for trying clients against.
@@ -61,6 +66,26 @@ struct Args {
     /// Enforce a primary budget of this many requests per token per hour (5,000 for a PAT).
     #[arg(long, value_name = "N", help_heading = "Rate limits")]
     primary_limit: Option<u32>,
+
+    /// Make a seeded token a classic PAT with exactly these comma-separated scopes (e.g.
+    /// `read:packages,delete:packages`; nothing after `=` for none). Repeatable.
+    #[arg(long, value_name = "TOKEN=SCOPES", value_parser = assignment, help_heading = "Tokens and SSO")]
+    scopes: Vec<(String, String)>,
+    /// Make a seeded token a workflow's GITHUB_TOKEN with `packages: write`: it gets packages by
+    /// name but cannot list them, and cannot delete or restore without "Manage Actions access"
+    /// (give that in a seed file). Repeatable.
+    #[arg(long, value_name = "TOKEN", help_heading = "Tokens and SSO")]
+    github_token: Vec<String>,
+    /// Make a seeded organisation enforce SAML single sign-on. Repeatable.
+    #[arg(long, value_name = "ORG", help_heading = "Tokens and SSO")]
+    sso: Vec<String>,
+    /// Authorise a seeded classic or OAuth token for SSO in an organisation. Repeatable.
+    #[arg(long, value_name = "TOKEN=ORG", value_parser = assignment, help_heading = "Tokens and SSO")]
+    sso_authorize: Vec<(String, String)>,
+    /// Make a seeded user a member of a seeded organisation, so that `/user/packages` lists the
+    /// organisation's packages too (or, under SSO, says they were left out). Repeatable.
+    #[arg(long, value_name = "ORG=USER", value_parser = assignment, help_heading = "Tokens and SSO")]
+    member: Vec<(String, String)>,
 }
 
 impl Args {
@@ -88,6 +113,57 @@ impl Args {
             primary_per_hour: self.primary_limit.or(seeded.primary_per_hour),
         }
     }
+
+    /// The seed with the token kinds, scopes, SSO settings and memberships the command line
+    /// gives. Tokens are checked when the fake starts; organisations here.
+    fn access(&self, mut seed: Seed) -> anyhow::Result<Seed> {
+        for (token, scopes) in &self.scopes {
+            let scopes = scopes.split(',').map(str::trim).filter(|s| !s.is_empty());
+            seed = seed.with_token_profile(token.clone(), TokenProfile::classic(scopes));
+        }
+        for token in &self.github_token {
+            let profile = TokenProfile::github_token(PackagePermission::Write);
+            seed = seed.with_token_profile(token.clone(), profile);
+        }
+        for (token, org) in &self.sso_authorize {
+            let profile = seed
+                .token_profiles
+                .remove(token)
+                .unwrap_or_else(TokenProfile::unrestricted);
+            seed = seed.with_token_profile(token.clone(), profile.sso_authorized(org.clone()));
+        }
+        for org in &self.sso {
+            organization(&mut seed, org, "--sso")?.saml_sso = true;
+        }
+        for (org, user) in &self.member {
+            organization(&mut seed, org, "--member")?
+                .members
+                .push(user.clone());
+        }
+        Ok(seed)
+    }
+}
+
+/// The seeded organisation `login`, for a flag to change.
+fn organization<'a>(
+    seed: &'a mut Seed,
+    login: &str,
+    flag: &str,
+) -> anyhow::Result<&'a mut OwnerSeed> {
+    seed.owners
+        .iter_mut()
+        .find(|owner| {
+            owner.kind == OwnerKind::Organization && owner.login.eq_ignore_ascii_case(login)
+        })
+        .with_context(|| format!("{flag} {login}: the seed has no organisation {login:?}"))
+}
+
+/// `NAME=VALUE`, split at the last `=` (values such as scopes and logins never contain one).
+fn assignment(text: &str) -> Result<(String, String), String> {
+    text.rsplit_once('=')
+        .filter(|(name, _)| !name.is_empty())
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .ok_or_else(|| format!("{text:?} is not NAME=VALUE"))
 }
 
 fn probability(text: &str) -> Result<Probability, String> {
@@ -131,7 +207,7 @@ async fn serve(args: Args) -> anyhow::Result<()> {
 
     let faults = args.faults(seed.faults.clone());
     let limits = args.limits(seed.limits);
-    let seed = seed.with_faults(faults).with_limits(limits);
+    let seed = args.access(seed.with_faults(faults).with_limits(limits))?;
 
     let github = FakeGitHub::start_on(SocketAddr::new(args.host, args.port), seed).await?;
     println!("fake-github listening on {}", github.base_url());
@@ -181,6 +257,53 @@ mod tests {
                 .secondary_points_per_minute(900)
                 .max_concurrent(10)
         );
+    }
+
+    #[test]
+    fn flags_set_token_kinds_scopes_and_sso() {
+        use fake_github::scope;
+
+        let args = Args::try_parse_from([
+            "fake-github",
+            "--scopes",
+            "reader=read:packages, delete:packages",
+            "--scopes",
+            "empty=",
+            "--github-token",
+            "ci",
+            "--sso",
+            "ACME",
+            "--sso-authorize",
+            "reader=acme",
+            "--member",
+            "acme=octocat",
+        ])
+        .expect("valid flags");
+        let seed = Seed::default().with_org("acme").with_user("octocat");
+        let seed = args.access(seed).expect("known organisations");
+        assert_eq!(
+            seed.token_profiles["reader"],
+            TokenProfile::classic([scope::READ_PACKAGES, scope::DELETE_PACKAGES])
+                .sso_authorized("acme")
+        );
+        assert_eq!(
+            seed.token_profiles["empty"],
+            TokenProfile::classic(Vec::<String>::new())
+        );
+        assert_eq!(
+            seed.token_profiles["ci"],
+            TokenProfile::github_token(PackagePermission::Write)
+        );
+        assert!(seed.owners[0].saml_sso);
+        assert_eq!(seed.owners[0].members, ["octocat"]);
+
+        let unknown = Args::try_parse_from(["fake-github", "--sso", "octocat"]).expect("parses");
+        let error = unknown
+            .access(Seed::default().with_user("octocat"))
+            .expect_err("octocat is no organisation")
+            .to_string();
+        assert!(error.contains("no organisation \"octocat\""), "{error}");
+        assert!(Args::try_parse_from(["fake-github", "--member", "acme"]).is_err());
     }
 
     #[test]

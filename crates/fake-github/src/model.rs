@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::faults::{Faults, Limits};
 use crate::manifest::ManifestSeed;
+use crate::tokens::TokenProfile;
 
 /// The creation time of anything the seed leaves undated: 2024-01-01T00:00:00Z.
 pub const DEFAULT_CREATED_AT: Timestamp = Timestamp::constant(1_704_067_200, 0);
@@ -31,7 +32,8 @@ pub const DEFAULT_RATE_LIMIT: u32 = 5000;
 ///     { "login": "acme", "kind": "organization" },
 ///     { "login": "octocat", "kind": "user", "name": "The Octocat" }
 ///   ],
-///   "tokens": { "test-token": "octocat" },
+///   "tokens": { "test-token": "octocat", "read-only": "octocat" },
+///   "token_profiles": { "read-only": { "kind": "classic", "scopes": ["read:packages"] } },
 ///   "rate_limit": 5000,
 ///   "faults": { "latency_ms": 50, "jitter_ms": 20, "fail_rate": 0.01, "rng_seed": 7 },
 ///   "limits": { "secondary_points_per_minute": 900, "max_concurrent": 100 },
@@ -64,6 +66,12 @@ pub struct Seed {
     /// Bearer tokens the fake accepts, each mapped to the login it authenticates as. Requests with
     /// any other token get `401 Bad credentials`.
     pub tokens: BTreeMap<String, String>,
+    /// What some of those tokens are and may do, by token. A token without an entry is a classic
+    /// personal access token with every packages scope and `repo`
+    /// ([`TokenProfile::unrestricted`]). For App and `GITHUB_TOKEN` tokens, the login in
+    /// [`tokens`](Self::tokens) is the account the installation belongs to.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub token_profiles: BTreeMap<String, TokenProfile>,
     /// Requests each token may make per hour, as reported in `x-ratelimit-limit`;
     /// [`DEFAULT_RATE_LIMIT`] when absent. Reported, not enforced: [`Limits::primary_per_hour`]
     /// enforces a budget (and then replaces this one).
@@ -88,6 +96,21 @@ impl Seed {
         self.with_owner(OwnerSeed::new(login, OwnerKind::Organization))
     }
 
+    /// Adds an organisation that enforces SAML single sign-on (see [`OwnerSeed::saml_sso`]),
+    /// with these users as its members (see [`OwnerSeed::members`]).
+    #[must_use]
+    pub fn with_sso_org<M: Into<String>>(
+        self,
+        login: impl Into<String>,
+        members: impl IntoIterator<Item = M>,
+    ) -> Self {
+        self.with_owner(
+            OwnerSeed::new(login, OwnerKind::Organization)
+                .saml_sso()
+                .members(members),
+        )
+    }
+
     /// Adds a user (served under `/users/{login}`, and under `/user` to its tokens).
     #[must_use]
     pub fn with_user(self, login: impl Into<String>) -> Self {
@@ -101,10 +124,30 @@ impl Seed {
         self
     }
 
-    /// Accepts `token` (as `Authorization: Bearer <token>` or `token <token>`) as `login`.
+    /// Accepts `token` (as `Authorization: Bearer <token>` or `token <token>`) as `login`: a
+    /// classic personal access token with every scope the Packages API asks for, unless
+    /// [`with_token_profile`](Self::with_token_profile) says otherwise.
     #[must_use]
     pub fn with_token(mut self, token: impl Into<String>, login: impl Into<String>) -> Self {
         self.tokens.insert(token.into(), login.into());
+        self
+    }
+
+    /// Says what `token` is and may do: its kind, scopes, permissions and SSO authorisations.
+    /// The token itself must be added with [`with_token`](Self::with_token) (in any order).
+    ///
+    /// ```
+    /// use fake_github::{Seed, TokenProfile, scope};
+    ///
+    /// let seed = Seed::default()
+    ///     .with_user("octocat")
+    ///     .with_token("read-only", "octocat")
+    ///     .with_token_profile("read-only", TokenProfile::classic([scope::READ_PACKAGES]));
+    /// assert!(seed.token_profiles["read-only"].has_scope("read:packages"));
+    /// ```
+    #[must_use]
+    pub fn with_token_profile(mut self, token: impl Into<String>, profile: TokenProfile) -> Self {
+        self.token_profiles.insert(token.into(), profile);
         self
     }
 
@@ -177,6 +220,19 @@ pub struct OwnerSeed {
     /// The display name (`name` in profiles); `null` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Organisations only: whether the organisation enforces SAML single sign-on. Classic and
+    /// OAuth tokens not authorised for it
+    /// ([`TokenProfile::sso_authorized`](crate::TokenProfile::sso_authorized)) are then refused
+    /// on its endpoints with `403` and `X-GitHub-SSO: required; url=...`, and its packages are
+    /// left out of their `/user/packages` listings (`X-GitHub-SSO: partial-results`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub saml_sso: bool,
+    /// Organisations only: the users who are members. GitHub's `/user/packages` lists the
+    /// user's own namespace; the fake also lists there the packages of the organisations the
+    /// user is a member of, so that a client can meet a listing that spans organisations and
+    /// the `partial-results` answer GitHub gives when SSO hides some of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
 }
 
 impl OwnerSeed {
@@ -187,7 +243,23 @@ impl OwnerSeed {
             kind,
             id: None,
             name: None,
+            saml_sso: false,
+            members: Vec::new(),
         }
+    }
+
+    /// Makes the organisation enforce SAML single sign-on.
+    #[must_use]
+    pub fn saml_sso(mut self) -> Self {
+        self.saml_sso = true;
+        self
+    }
+
+    /// Adds users as members of the organisation.
+    #[must_use]
+    pub fn members<M: Into<String>>(mut self, members: impl IntoIterator<Item = M>) -> Self {
+        self.members.extend(members.into_iter().map(Into::into));
+        self
     }
 
     /// Gives the account a fixed id.
@@ -235,6 +307,18 @@ impl PackageType {
         PackageType::Nuget,
         PackageType::Container,
     ];
+
+    /// Whether packages of this type inherit the permissions of the repository they belong to:
+    /// npm, Maven, RubyGems and NuGet do, so GitHub asks classic and OAuth tokens for the `repo`
+    /// scope on every operation on them. Container packages have granular permissions of their
+    /// own (and the retired Docker registry's packages answer as GitHub's REST docs describe,
+    /// without `repo`).
+    pub fn inherits_repository_permissions(self) -> bool {
+        matches!(
+            self,
+            PackageType::Npm | PackageType::Maven | PackageType::Rubygems | PackageType::Nuget
+        )
+    }
 
     /// The name used in URLs and JSON, e.g. `container`.
     pub fn as_str(self) -> &'static str {

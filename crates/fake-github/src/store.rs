@@ -13,6 +13,7 @@ use crate::model::{
     DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, OwnerKind, PackageSeed, PackageType, Seed, Visibility,
 };
 use crate::snapshot::{OwnerState, PackageState, State, VersionState};
+use crate::tokens::{TokenKind, TokenProfile};
 
 /// A seed the fake cannot start from; each message names the offending entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -30,6 +31,33 @@ pub enum SeedError {
         "token for {login:?} names an account the seed does not declare: add it with with_user"
     )]
     UnknownTokenLogin { login: String },
+    /// A token profile is given for a token that `tokens` does not list. (The token is not
+    /// named: tokens are secrets, even fake ones, and messages get printed.)
+    #[error(
+        "a token profile is given for a token the seed does not accept: add the token with with_token too"
+    )]
+    UnknownProfileToken,
+    /// A token profile sets a field that its kind of token does not have, e.g. scopes on a
+    /// `GITHUB_TOKEN`.
+    #[error(
+        "the {kind} token of {login:?} sets {field}, which {kind} tokens do not have (scopes and sso_authorized are for classic and oauth tokens, packages for the others, repository and actions_access for github_token)"
+    )]
+    MisfitTokenProfile {
+        login: String,
+        kind: TokenKind,
+        field: &'static str,
+    },
+    /// A user is given a setting only organisations have (`saml_sso`, `members`).
+    #[error("{login:?} is a user, but only organisations have {setting}")]
+    NotAnOrganization {
+        login: String,
+        setting: &'static str,
+    },
+    /// An organisation lists a member the seed does not declare as a user.
+    #[error(
+        "organisation {org:?} lists the member {member:?}, which the seed does not declare as a user: add it with with_user"
+    )]
+    UnknownMember { org: String, member: String },
     /// Two packages share owner, type and name.
     #[error("the seed declares the {package_type} package {owner}/{name} twice")]
     DuplicatePackage {
@@ -77,6 +105,18 @@ pub(crate) struct Owner {
     pub login: String,
     pub kind: OwnerKind,
     pub name: Option<String>,
+    /// Organisations: whether SAML single sign-on is enforced.
+    pub saml_sso: bool,
+    /// Organisations: the members' logins (canonical spelling).
+    pub members: Vec<String>,
+}
+
+/// A token the fake accepts.
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    /// The login (canonical spelling) it authenticates as.
+    pub login: String,
+    pub profile: TokenProfile,
 }
 
 /// The repository a package is linked to; it always belongs to the package's owner.
@@ -215,8 +255,8 @@ pub(crate) enum VersionFilter {
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
     owners: Vec<Owner>,
-    /// Token -> the login (canonical spelling) it authenticates as.
-    tokens: BTreeMap<String, String>,
+    /// Every token, by its text.
+    tokens: BTreeMap<String, Token>,
     rate_limit: u32,
     packages: Vec<Package>,
 }
@@ -244,12 +284,47 @@ impl Store {
             {
                 return Err(SeedError::DuplicateOwner(owner.login));
             }
+            let setting = if owner.saml_sso {
+                Some("saml_sso")
+            } else if !owner.members.is_empty() {
+                Some("members")
+            } else {
+                None
+            };
+            if let (OwnerKind::User, Some(setting)) = (owner.kind, setting) {
+                return Err(SeedError::NotAnOrganization {
+                    login: owner.login,
+                    setting,
+                });
+            }
             owners.push(Owner {
                 id: owner_ids.claim(owner.id),
                 login: owner.login,
                 kind: owner.kind,
                 name: owner.name,
+                saml_sso: owner.saml_sso,
+                members: owner.members,
             });
+        }
+        let canonical_user = |owners: &[Owner], login: &str| {
+            owners
+                .iter()
+                .find(|owner| {
+                    owner.kind == OwnerKind::User && owner.login.eq_ignore_ascii_case(login)
+                })
+                .map(|owner| owner.login.clone())
+        };
+        for index in 0..owners.len() {
+            let members = std::mem::take(&mut owners[index].members);
+            owners[index].members = members
+                .into_iter()
+                .map(|member| {
+                    canonical_user(&owners, &member).ok_or_else(|| SeedError::UnknownMember {
+                        org: owners[index].login.clone(),
+                        member,
+                    })
+                })
+                .collect::<Result<_, _>>()?;
         }
         let canonical_login = |login: &str| {
             owners
@@ -258,10 +333,27 @@ impl Store {
                 .map(|owner| owner.login.clone())
         };
 
+        let mut profiles = seed.token_profiles;
+        if profiles
+            .keys()
+            .any(|token| !seed.tokens.contains_key(token))
+        {
+            return Err(SeedError::UnknownProfileToken);
+        }
         let mut tokens = BTreeMap::new();
         for (token, login) in seed.tokens {
             let login = canonical_login(&login).ok_or(SeedError::UnknownTokenLogin { login })?;
-            tokens.insert(token, login);
+            let profile = profiles
+                .remove(&token)
+                .unwrap_or_else(TokenProfile::unrestricted);
+            if let Some(field) = profile.misfit_field() {
+                return Err(SeedError::MisfitTokenProfile {
+                    login,
+                    kind: profile.kind,
+                    field,
+                });
+            }
+            tokens.insert(token, Token { login, profile });
         }
 
         let mut repositories: BTreeMap<(String, String), u64> = BTreeMap::new();
@@ -308,8 +400,44 @@ impl Store {
 
     /// The account a bearer token authenticates as, if the token is known.
     pub fn authenticate(&self, token: &str) -> Option<&Owner> {
-        let login = self.tokens.get(token)?;
-        self.owner(login)
+        let token = self.tokens.get(token)?;
+        self.owner(&token.login)
+    }
+
+    /// What a known token is and may do.
+    pub fn token_profile(&self, token: &str) -> Option<&TokenProfile> {
+        self.tokens.get(token).map(|token| &token.profile)
+    }
+
+    /// The organisations `login` is a member of, by id.
+    pub fn organizations_of(&self, login: &str) -> Vec<&Owner> {
+        let mut organizations: Vec<&Owner> = self
+            .owners
+            .iter()
+            .filter(|owner| {
+                owner
+                    .members
+                    .iter()
+                    .any(|member| member.eq_ignore_ascii_case(login))
+            })
+            .collect();
+        organizations.sort_by_key(|owner| owner.id);
+        organizations
+    }
+
+    /// The repository (name, under the owner) a package of that owner, type and name is linked
+    /// to, whatever its state: `None` when no such package exists at all, `Some(None)` when it
+    /// is linked to none.
+    pub fn linked_repository(
+        &self,
+        owner: &str,
+        package_type: PackageType,
+        name: &str,
+    ) -> Option<Option<&str>> {
+        self.packages
+            .iter()
+            .find(|package| package.is(owner, package_type, name))
+            .map(|package| package.repository.as_ref().map(|r| r.name.as_str()))
     }
 
     /// Requests each token may make per hour.
@@ -649,7 +777,7 @@ impl IdAllocator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{PackageSeed, VersionSeed};
+    use crate::model::{OwnerSeed, PackageSeed, VersionSeed};
 
     const NOW: Timestamp = Timestamp::constant(1_800_000_000, 0);
 
@@ -822,6 +950,66 @@ mod tests {
         assert_eq!(digest_for(&store, "stable"), Some(old.digest()));
         assert_eq!(digest_for(&store, "edge"), None);
         assert_eq!(digest_for(&store, &new.digest()), None);
+    }
+
+    #[test]
+    fn token_profiles_and_organisations_are_checked() {
+        use crate::tokens::{PackagePermission, TokenProfile};
+
+        let base = || Seed::default().with_org("acme").with_user("octocat");
+        let orphan = base().with_token_profile("t", TokenProfile::unrestricted());
+        assert_eq!(
+            Store::from_seed(orphan).err(),
+            Some(SeedError::UnknownProfileToken)
+        );
+        let misfit = base().with_token("t", "octocat").with_token_profile(
+            "t",
+            TokenProfile::github_token(PackagePermission::Write).sso_authorized("acme"),
+        );
+        assert!(matches!(
+            Store::from_seed(misfit),
+            Err(SeedError::MisfitTokenProfile {
+                field: "sso_authorized",
+                ..
+            })
+        ));
+        let user_sso =
+            Seed::default().with_owner(OwnerSeed::new("octocat", OwnerKind::User).saml_sso());
+        assert!(matches!(
+            Store::from_seed(user_sso),
+            Err(SeedError::NotAnOrganization {
+                setting: "saml_sso",
+                ..
+            })
+        ));
+        let ghost = base().with_sso_org("corp", ["ghost"]);
+        assert!(matches!(
+            Store::from_seed(ghost),
+            Err(SeedError::UnknownMember { .. })
+        ));
+        // An organisation is not a member of another one.
+        let org_member = base().with_sso_org("corp", ["acme"]);
+        assert!(matches!(
+            Store::from_seed(org_member),
+            Err(SeedError::UnknownMember { .. })
+        ));
+
+        let store = Store::from_seed(
+            base()
+                .with_sso_org("corp", ["OCTOCAT"])
+                .with_token("t", "octocat"),
+        )
+        .expect("valid seed");
+        let orgs: Vec<&str> = store
+            .organizations_of("octocat")
+            .iter()
+            .map(|org| org.login.as_str())
+            .collect();
+        assert_eq!(orgs, ["corp"]);
+        assert_eq!(
+            store.token_profile("t"),
+            Some(&TokenProfile::unrestricted())
+        );
     }
 
     #[test]

@@ -3,8 +3,13 @@
 //! For every operation tagged `packages` (27) and the three profile operations, a real request
 //! goes to the fake; its status must be one the description declares for the operation, and its
 //! body must validate against the schema declared for that status. Operations that declare
-//! `401` or `404` are also asked without a token and for a missing package, and those error
-//! bodies are validated too.
+//! `401`, `403` or `404` are also asked without a token, with a token that lacks every scope
+//! (and, for organisations, one shut out by SAML SSO or a `GITHUB_TOKEN` where it is refused),
+//! and for a missing package, and those error bodies are validated too.
+//!
+//! The description declares no `403` for getting a package or a version, nor for the `/user`
+//! listings, although GitHub refuses tokens without `read:packages` there too (and so does the
+//! fake); those refusals are checked in `tests/permissions.rs` instead.
 //!
 //! The description comes from the npm package `@octokit/openapi`, installed by `.ci/run` under
 //! `.tools/` at the workspace root (or found at `$OCTOKIT_OPENAPI_JSON`).
@@ -16,12 +21,18 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use common::{Api, Reply};
-use fake_github::{PackageSeed, PackageType, Seed, VersionSeed, Visibility};
+use fake_github::{
+    PackagePermission, PackageSeed, PackageType, Seed, TokenProfile, VersionSeed, Visibility,
+};
 use jsonschema::Validator;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 const TOKEN: &str = "contract-token";
+/// A classic token without a single scope.
+const SCOPELESS: &str = "scopeless-token";
+/// A workflow's `GITHUB_TOKEN` with `packages: write` and no "Manage Actions access" grants.
+const WORKFLOW: &str = "workflow-token";
 /// The container package every operation addresses, in each owner's scope.
 const PACKAGE: &str = "team/app";
 /// An active version of it that may be deleted (it is not the last).
@@ -60,6 +71,13 @@ fn seed() -> Seed {
         .with_org("acme")
         .with_user("octocat")
         .with_token(TOKEN, "octocat")
+        .with_token(SCOPELESS, "octocat")
+        .with_token_profile(SCOPELESS, TokenProfile::classic(Vec::<String>::new()))
+        .with_token(WORKFLOW, "octocat")
+        .with_token_profile(
+            WORKFLOW,
+            TokenProfile::github_token(PackagePermission::Write),
+        )
         .with_package(package("acme", 2000))
         .with_package(package("octocat", 3000))
         .with_package(conflict("acme"))
@@ -375,6 +393,19 @@ async fn every_operation_answers_as_githubs_description_declares() {
             );
             failures.extend(check(operation, "no token", &anonymous));
         }
+        // Profiles need no scope; every Packages operation needs one.
+        if operation.responses.contains_key("403") && operation.id.starts_with("packages/") {
+            let scopeless = format!("Bearer {SCOPELESS}");
+            let refused = api
+                .send_with(operation.method.clone(), &path, Some(&scopeless))
+                .await;
+            assert_eq!(
+                refused.status, 403,
+                "{} {path} with a token without scopes",
+                operation.method
+            );
+            failures.extend(check(operation, "missing scopes", &refused));
+        }
         if operation.responses.contains_key("404") {
             let missing = api
                 .send(operation.method.clone(), &operation.path(true))
@@ -386,6 +417,50 @@ async fn every_operation_answers_as_githubs_description_declares() {
             );
             failures.extend(check(operation, "missing", &missing));
         }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn sso_and_integration_refusals_answer_as_declared() {
+    let mut failures = Vec::new();
+    for operation in operations()
+        .iter()
+        .filter(|op| op.template.starts_with("/orgs/{org}/") && op.responses.contains_key("403"))
+    {
+        let path = operation.path(false);
+
+        let mut sso_seed = seed();
+        let acme = sso_seed
+            .owners
+            .iter_mut()
+            .find(|owner| owner.login == "acme")
+            .expect("seeded");
+        acme.saml_sso = true;
+        let api = Api::start(sso_seed, Some(TOKEN)).await;
+        let reply = api.send(operation.method.clone(), &path).await;
+        assert_eq!(reply.status, 403, "{} {path} under SSO", operation.method);
+        assert!(reply.header("x-github-sso").is_some());
+        failures.extend(check(operation, "SSO required", &reply));
+
+        // A GITHUB_TOKEN may not list an owner's packages, nor delete or restore without admin
+        // access to the package; it may read the rest.
+        let listing = operation.template.ends_with("/packages");
+        let changes = operation.method != Method::GET;
+        let api = Api::start(seed(), Some(WORKFLOW)).await;
+        let reply = api.send(operation.method.clone(), &path).await;
+        let expected = if listing || changes { 403 } else { 200 };
+        assert_eq!(
+            reply.status, expected,
+            "{} {path} with a GITHUB_TOKEN: {}",
+            operation.method, reply.text
+        );
+        failures.extend(check(operation, "GITHUB_TOKEN", &reply));
     }
     assert!(
         failures.is_empty(),

@@ -2,10 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::App;
+use super::access::not_accessible;
 use super::caller::{Authenticated, Caller};
 use super::error::{ApiError, docs};
 use super::extract::{Path, RequestUrl};
@@ -59,15 +61,23 @@ pub(crate) async fn get_org(
 }
 
 /// `GET /user`: the profile of the account the token authenticates as, with its private fields.
+/// An App installation or a `GITHUB_TOKEN` acts for no user, and GitHub refuses it here with
+/// "Resource not accessible by integration".
 pub(crate) async fn get_authenticated_user(
     Authenticated(login): Authenticated,
+    caller: Caller,
     State(app): State<App>,
     url: RequestUrl,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, Response> {
+    if let Some(profile) = caller.profile()
+        && profile.kind.is_integration()
+    {
+        return Err(not_accessible(profile.kind, docs::USERS));
+    }
     let store = app.store();
     let owner = store
         .owner(&login)
-        .ok_or_else(|| ApiError::not_found(docs::USERS))?;
+        .ok_or_else(|| ApiError::not_found(docs::USERS).into_response())?;
     let repositories = store.repository_count(&owner.login);
     Ok(Json(
         Renderer::new(url.api_base()).private_user(owner, repositories),

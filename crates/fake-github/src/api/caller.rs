@@ -21,17 +21,27 @@ use super::extract::Path;
 use crate::faults::Limits;
 use crate::model::OwnerKind;
 use crate::store::Store;
+use crate::tokens::TokenProfile;
 
 /// Requests an hour GitHub grants callers without a token.
 const ANONYMOUS_RATE_LIMIT: u32 = 60;
+
+/// The scopes of the caller's classic or OAuth token, e.g. `read:packages, repo`.
+pub(crate) const OAUTH_SCOPES: &str = "x-oauth-scopes";
+/// The scopes the endpoint checks for.
+pub(crate) const ACCEPTED_OAUTH_SCOPES: &str = "x-accepted-oauth-scopes";
 
 /// The caller of one request, as identified from its `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Caller {
     /// No `Authorization` header.
     Anonymous,
-    /// A token the seed knows, and the login it authenticates as.
-    Token { token: String, login: String },
+    /// A token the seed knows, the login it authenticates as, and what it may do.
+    Token {
+        token: String,
+        login: String,
+        profile: TokenProfile,
+    },
     /// A token the seed does not know, or a scheme other than `Bearer` and `token`.
     BadCredentials,
 }
@@ -50,12 +60,21 @@ impl Caller {
         let scheme_known =
             scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token");
         let token = token.trim();
-        match store.authenticate(token) {
-            Some(owner) if scheme_known => Caller::Token {
+        match (store.authenticate(token), store.token_profile(token)) {
+            (Some(owner), Some(profile)) if scheme_known => Caller::Token {
                 token: token.to_owned(),
                 login: owner.login.clone(),
+                profile: profile.clone(),
             },
             _ => Caller::BadCredentials,
+        }
+    }
+
+    /// What the caller's token may do; `None` without a known token.
+    pub fn profile(&self) -> Option<&TokenProfile> {
+        match self {
+            Caller::Token { profile, .. } => Some(profile),
+            Caller::Anonymous | Caller::BadCredentials => None,
         }
     }
 
@@ -146,6 +165,10 @@ pub(crate) fn hourly_limit(budget_key: &str, limits: &Limits, seeded: u32) -> u3
 /// charges it one request of its hourly budget, reported in the `x-ratelimit-*` headers GitHub
 /// puts on every response. When [`Limits::primary_per_hour`] is set, a caller whose budget is
 /// spent gets GitHub's `403` instead, until the budget resets.
+///
+/// Classic and OAuth tokens also get their scopes in `X-OAuth-Scopes` on every response, with
+/// `X-Accepted-OAuth-Scopes` (set by [`super::access`] on the Packages routes, empty elsewhere),
+/// as GitHub sends them; other kinds of token never get `X-OAuth-Scopes`.
 pub(crate) async fn identify_and_charge(
     State(app): State<App>,
     mut request: Request,
@@ -163,6 +186,7 @@ pub(crate) async fn identify_and_charge(
     let limits = *app.limits();
     let limit = hourly_limit(caller.budget_key(), &limits, seeded_limit);
     let enforce = limits.primary_per_hour.is_some();
+    let oauth_scopes = caller.profile().and_then(TokenProfile::oauth_scopes_header);
     let charged = app
         .budgets()
         .charge(caller.budget_key(), limit, enforce, app.clock.now());
@@ -184,6 +208,14 @@ pub(crate) async fn identify_and_charge(
     };
     let budget = charged.unwrap_or_else(|spent| spent);
     let headers = response.headers_mut();
+    if let Some(scopes) = oauth_scopes
+        && let Ok(scopes) = HeaderValue::from_str(&scopes)
+    {
+        headers.insert(OAUTH_SCOPES, scopes);
+        if !headers.contains_key(ACCEPTED_OAUTH_SCOPES) {
+            headers.insert(ACCEPTED_OAUTH_SCOPES, HeaderValue::from_static(""));
+        }
+    }
     for (name, value) in [
         ("x-ratelimit-limit", budget.limit.to_string()),
         ("x-ratelimit-remaining", budget.remaining().to_string()),
@@ -250,6 +282,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
 pub(crate) struct OwnerScope {
     /// The owner's login as seeded.
     pub login: String,
+    /// Whether the route addressed it as `/user`.
+    pub via_user: bool,
 }
 
 #[derive(Deserialize)]
@@ -267,12 +301,18 @@ impl FromRequestParts<App> for OwnerScope {
         let (login, kind) = match (params.org, params.username) {
             (Some(org), _) => (org, OwnerKind::Organization),
             (None, Some(username)) => (username, OwnerKind::User),
-            (None, None) => return Ok(OwnerScope { login: caller }),
+            (None, None) => {
+                return Ok(OwnerScope {
+                    login: caller,
+                    via_user: true,
+                });
+            }
         };
         let store = app.store();
         match store.owner(&login) {
             Some(owner) if owner.kind == kind => Ok(OwnerScope {
                 login: owner.login.clone(),
+                via_user: false,
             }),
             _ => Err(ApiError::not_found(docs::PACKAGES)),
         }
@@ -303,6 +343,7 @@ mod tests {
         let octocat = Caller::Token {
             token: "t0k".into(),
             login: "octocat".into(),
+            profile: TokenProfile::unrestricted(),
         };
         assert_eq!(identify(Some("Bearer t0k")), octocat);
         assert_eq!(identify(Some("token t0k")), octocat);
@@ -346,6 +387,7 @@ mod tests {
         let token = Caller::Token {
             token: "t".into(),
             login: "octocat".into(),
+            profile: TokenProfile::unrestricted(),
         };
         assert_eq!(token.budget_key(), "t");
         assert_eq!(Caller::Anonymous.budget_key(), "");

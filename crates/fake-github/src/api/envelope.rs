@@ -87,11 +87,17 @@ pub struct Counters {
     pub dropped_connections: u64,
     /// Of the dropped ones, those carried out before the drop.
     pub dropped_after_applying: u64,
+    /// Packages requests refused with `403` for who the token is: a missing scope or
+    /// permission, or SAML SSO.
+    pub permission_refusals: u64,
 }
 
 impl Counters {
-    fn count(&mut self, method: &str, kind: RequestKind, fault: Option<Fault>) {
+    fn count(&mut self, method: &str, kind: RequestKind, fault: Option<Fault>, refused: bool) {
         self.requests += 1;
+        if refused {
+            self.permission_refusals += 1;
+        }
         *self.by_method.entry(method.to_owned()).or_default() += 1;
         if kind == RequestKind::Registry {
             self.registry_requests += 1;
@@ -128,6 +134,7 @@ impl fmt::Display for Counters {
         )?;
         writeln!(f, "primary rate limit hits: {}", self.primary_limit_hits)?;
         writeln!(f, "injected 5xx failures: {}", self.injected_failures)?;
+        writeln!(f, "permission refusals: {}", self.permission_refusals)?;
         write!(
             f,
             "dropped connections: {} ({} after carrying the request out)",
@@ -135,6 +142,11 @@ impl fmt::Display for Counters {
         )
     }
 }
+
+/// Marks a response as a refusal for who the token is (scopes, permissions, SSO), for the
+/// counters.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PermissionRefusal;
 
 /// The id of one request, as GitHub reports it in `x-github-request-id` and quotes it in some
 /// error messages.
@@ -158,6 +170,7 @@ pub(crate) async fn record_request(
 
     let mut response = next.run(request).await;
     let fault = response.extensions().get::<Fault>().copied();
+    let refused = response.extensions().get::<PermissionRefusal>().is_some();
     let status = match fault {
         Some(Fault::Dropped | Fault::DroppedAfterApplying) => 0,
         _ => response.status().as_u16(),
@@ -166,7 +179,7 @@ pub(crate) async fn record_request(
         response.headers_mut().insert("x-github-request-id", id);
     }
     tracing::debug!(%method, %path, %query, status, ?fault, "served");
-    app.counters().count(&method, kind, fault);
+    app.counters().count(&method, kind, fault, refused);
     app.requests().push(RequestRecord {
         method,
         path,

@@ -16,6 +16,7 @@ pub(crate) mod docs {
     pub const USERS: &str = "https://docs.github.com/rest/users/users";
     pub const ORGS: &str = "https://docs.github.com/rest/orgs/orgs";
     pub const PRIMARY_RATE_LIMITS: &str = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits";
+    pub const SAML_SSO: &str = "https://docs.github.com/articles/authenticating-to-a-github-organization-with-saml-single-sign-on/";
     pub const SECONDARY_RATE_LIMITS: &str = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits";
 }
 

@@ -5,10 +5,12 @@
 //! requests then pass, outermost first, [`envelope::json_content_type`],
 //! [`caller::identify_and_charge`] (who is calling; the primary budget and its headers),
 //! [`limits::enforce_secondary_limits`] and [`faults::inject_faults`], and reach a handler that
-//! reads or changes the [`Store`]. Registry requests pass only the fault injection on their way
+//! reads or changes the [`Store`]; each Packages handler sits behind [`access::guarded`], which
+//! refuses tokens that may not perform its operation. Registry requests pass only the fault injection on their way
 //! to [`registry`]. The fault layer sits inside the limits so that injected latency counts as
 //! time in flight.
 
+mod access;
 mod accounts;
 mod caller;
 pub(crate) mod connection;
@@ -150,7 +152,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The whole service: the REST API at the root and under `/api/v3` and the registry, each with
 /// its middleware, inside the request log.
 pub(crate) fn router(app: App) -> Router {
-    let api = routes();
+    let api = routes(&app);
     let rest = Router::new()
         .merge(api.clone())
         .nest(ENTERPRISE_PREFIX, api)
@@ -178,20 +180,52 @@ pub(crate) fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// GitHub's REST routes, relative to the API base URL.
-fn routes() -> Router<App> {
+/// GitHub's REST routes, relative to the API base URL. Each Packages handler is guarded by the
+/// operation it performs, which decides what a token needs to reach it.
+fn routes(app: &App) -> Router<App> {
+    use crate::access::Operation;
+    use access::guarded;
     use packages::*;
 
     let package = "/packages/{package_type}/{package_name}";
     let version = "/packages/{package_type}/{package_name}/versions/{package_version_id}";
     let per_owner = Router::new()
-        .route("/packages", get(list_packages))
-        .route(package, get(get_package).delete(delete_package))
-        .route(&format!("{package}/restore"), post(restore_package))
-        .route(&format!("{package}/versions"), get(list_versions))
-        .route(version, get(get_version).delete(delete_version))
-        .route(&format!("{version}/restore"), post(restore_version))
-        .route("/docker/conflicts", get(docker_conflicts));
+        .route(
+            "/packages",
+            get(guarded(app, Operation::ListPackages, list_packages)),
+        )
+        .route(
+            package,
+            get(guarded(app, Operation::GetPackage, get_package)).delete(guarded(
+                app,
+                Operation::DeletePackage,
+                delete_package,
+            )),
+        )
+        .route(
+            &format!("{package}/restore"),
+            post(guarded(app, Operation::RestorePackage, restore_package)),
+        )
+        .route(
+            &format!("{package}/versions"),
+            get(guarded(app, Operation::ListVersions, list_versions)),
+        )
+        .route(
+            version,
+            get(guarded(app, Operation::GetVersion, get_version)).delete(guarded(
+                app,
+                Operation::DeleteVersion,
+                delete_version,
+            )),
+        )
+        .route(
+            &format!("{version}/restore"),
+            post(guarded(app, Operation::RestoreVersion, restore_version)),
+        )
+        .route(
+            "/docker/conflicts",
+            get(guarded(app, Operation::DockerConflicts, docker_conflicts)),
+        );
 
     Router::new()
         .route("/user", get(accounts::get_authenticated_user))

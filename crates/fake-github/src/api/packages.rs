@@ -10,13 +10,16 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::App;
-use super::caller::OwnerScope;
+use super::access::{GITHUB_SSO, partial_results};
+use super::caller::{Caller, OwnerScope};
 use super::error::{ApiError, docs};
 use super::extract::{Path, Query, RequestUrl};
 use super::pagination::PageRequest;
 use super::render::Renderer;
+use crate::access::sso_shuts_out;
 use crate::model::{PackageType, Visibility};
-use crate::store::VersionFilter;
+use crate::store::{Package, Store, VersionFilter};
+use crate::tokens::TokenProfile;
 
 /// GitHub refuses package listings that reach past this many items.
 const MAX_LISTING_REACH: usize = 10_000;
@@ -62,8 +65,13 @@ pub(crate) struct ListVersionsQuery {
 }
 
 /// `GET {scope}/packages?package_type=T[&visibility=V]`: the owner's active packages of one type.
+/// Under `/user`, also those of the organisations the user is a member of, except where SAML
+/// SSO shuts the token out: those are left out and named in
+/// `X-GitHub-SSO: partial-results; organizations=<ids>`, as GitHub answers listings that span
+/// organisations.
 pub(crate) async fn list_packages(
     scope: OwnerScope,
+    caller: Caller,
     State(app): State<App>,
     url: RequestUrl,
     Query(query): Query<ListPackagesQuery>,
@@ -102,13 +110,50 @@ pub(crate) async fn list_packages(
     let Some(owner) = store.owner(&scope.login) else {
         return Err(ApiError::not_found(docs::PACKAGES));
     };
-    let packages = store.packages(&owner.login, package_type, visibility);
+    let (packages, withheld) = match caller.profile() {
+        Some(profile) if scope.via_user => {
+            packages_of_user(&store, &owner.login, profile, package_type, visibility)
+        }
+        _ => (
+            store.packages(&owner.login, package_type, visibility),
+            Vec::new(),
+        ),
+    };
     let (packages, link) = page.apply(packages, &url);
     let body: Vec<Value> = packages
         .into_iter()
-        .map(|package| renderer.package(package, owner))
+        .filter_map(|package| {
+            let owner = store.owner(&package.owner)?;
+            Some(renderer.package(package, owner))
+        })
         .collect();
-    Ok(paged(body, link))
+    let mut response = paged(body, link);
+    if let Some(header) = partial_results(&withheld) {
+        response.headers_mut().insert(GITHUB_SSO, header);
+    }
+    Ok(response)
+}
+
+/// What `/user/packages` lists: the user's packages and those of their organisations, by name
+/// (then owner), with the ids of the organisations whose SSO withheld theirs.
+fn packages_of_user<'a>(
+    store: &'a Store,
+    login: &str,
+    profile: &TokenProfile,
+    package_type: PackageType,
+    visibility: Option<Visibility>,
+) -> (Vec<&'a Package>, Vec<u64>) {
+    let mut packages = store.packages(login, package_type, visibility);
+    let mut withheld = Vec::new();
+    for org in store.organizations_of(login) {
+        if sso_shuts_out(profile, &org.login, org.saml_sso) {
+            withheld.push(org.id);
+        } else {
+            packages.extend(store.packages(&org.login, package_type, visibility));
+        }
+    }
+    packages.sort_by(|a, b| (&a.name, &a.owner).cmp(&(&b.name, &b.owner)));
+    (packages, withheld)
 }
 
 /// `GET {scope}/packages/{type}/{name}`: one active package.

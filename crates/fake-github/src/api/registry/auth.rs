@@ -8,8 +8,9 @@
 //!
 //! Registry tokens are not API tokens: GHCR refuses an API token sent as a bearer, and so does
 //! the fake. A registry token allows pulling the repositories named in the scopes it was asked
-//! for; the fake lets any account pull any package (its REST API does not model package
-//! permissions either) and anonymous tokens pull public ones. Tokens do not expire.
+//! for; the fake lets any account pull any package and anonymous tokens pull public ones. The
+//! REST API's token rules (scopes, permissions, SAML SSO: see the crate docs) are not applied
+//! here. Tokens do not expire.
 
 use std::collections::{BTreeSet, HashMap};
 
