@@ -33,7 +33,6 @@ fn listing(now: Timestamp) -> PackageListing {
                 created_at: created,
                 updated_at: Some(created),
                 deleted_at: None,
-                html_url: None,
                 metadata: Some(VersionMetadata {
                     package_type: PackageType::Container,
                     container: Some(ContainerMetadata { tags }),

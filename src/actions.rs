@@ -166,6 +166,14 @@ impl Runtime {
         }
     }
 
+    /// Like [`Runtime::print`], but renders only when the text will be shown: a table of
+    /// 150,000 versions is not built for a workflow log that does not print it.
+    pub fn print_with(&self, render: impl FnOnce() -> String) {
+        if !self.in_actions {
+            self.print(&render());
+        }
+    }
+
     fn annotate(&self, level: &str, message: &str) {
         if self.in_actions {
             self.stdout_line(&format!("::{level}::{}", escape_data(message)));
@@ -207,8 +215,11 @@ pub fn escape_property(value: &str) -> String {
 /// `::` would otherwise be run by the runner, which trims leading spaces before it looks for
 /// `::`. Such a line is prefixed with `| ` so that it cannot.
 fn escape_data_lines(message: &str) -> String {
+    // The runner breaks lines at CR as well as LF: split at both, or `x\r::error::` would start
+    // a command.
     message
-        .lines()
+        .split(['\r', '\n'])
+        .filter(|line| !line.is_empty())
         .map(|line| {
             if line.trim_start().starts_with("::") {
                 format!("| {line}")

@@ -32,14 +32,20 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
         ("packages", report.packages_json()),
         ("versions", report.versions_json()),
     ] {
-        if let Err(err) = runtime.set_output(name, &value) {
+        let written = match value {
+            Some(value) => runtime.set_output(name, &value),
+            None => Err(std::io::Error::other(format!(
+                "output `{name}` would be over GitHub's limit of 1 MiB and is left empty"
+            ))),
+        };
+        if let Err(err) = written {
             runtime.warning(&format!("{err}; the job summary lists what was found"));
         }
     }
     runtime
         .append_summary(&report.markdown())
         .context("could not write the job summary")?;
-    runtime.print(&report.terminal(display.versions_per_package));
+    runtime.print_with(|| report.terminal(display.versions_per_package));
     runtime.info(&format!(
         "Found {} package(s) with {} active version(s) in {} request(s)",
         listings.len(),

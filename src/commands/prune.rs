@@ -175,26 +175,36 @@ fn write_results(
     display: &Display,
 ) -> anyhow::Result<()> {
     let report_path = report_file(env, now);
-    std::fs::write(&report_path, report.report_json(now))
+    report
+        .write_report(&report_path, now)
         .with_context(|| format!("could not write the report to {}", report_path.display()))?;
     let outputs = [
         ("deleted", report.deleted_json()),
-        ("deleted-count", report.deleted_count().to_string()),
+        ("deleted-count", Some(report.deleted_count().to_string())),
         ("failed", report.failed_json()),
-        ("failed-count", report.failed_count().to_string()),
-        ("kept-count", report.plan.kept_count().to_string()),
-        ("remaining-count", report.remaining_count().to_string()),
-        ("report", report_path.display().to_string()),
+        ("failed-count", Some(report.failed_count().to_string())),
+        ("kept-count", Some(report.plan.kept_count().to_string())),
+        (
+            "remaining-count",
+            Some(report.remaining_count().to_string()),
+        ),
+        ("report", Some(report_path.display().to_string())),
     ];
     for (name, value) in outputs {
-        if let Err(err) = runtime.set_output(name, &value) {
+        let written = match value {
+            Some(value) => runtime.set_output(name, &value),
+            None => Err(std::io::Error::other(format!(
+                "output `{name}` would be over GitHub's limit of 1 MiB and is left empty"
+            ))),
+        };
+        if let Err(err) = written {
             runtime.warning(&format!("{err}; the `report` file holds everything"));
         }
     }
     runtime
         .append_summary(&report.markdown())
         .context("could not write the job summary")?;
-    runtime.print(&report.terminal(display.versions_per_package));
+    runtime.print_with(|| report.terminal(display.versions_per_package));
     runtime.info(&format!("The full plan is in {}", report_path.display()));
     Ok(())
 }

@@ -181,18 +181,24 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
     }
     for (name, value) in [
         ("restored", report.restored_json()),
-        ("restored-count", report.restored_count().to_string()),
+        ("restored-count", Some(report.restored_count().to_string())),
         ("failed", report.failed_json()),
-        ("failed-count", report.failed_count().to_string()),
+        ("failed-count", Some(report.failed_count().to_string())),
     ] {
-        if let Err(err) = runtime.set_output(name, &value) {
+        let written = match value {
+            Some(value) => runtime.set_output(name, &value),
+            None => Err(std::io::Error::other(format!(
+                "output `{name}` would be over GitHub's limit of 1 MiB and is left empty"
+            ))),
+        };
+        if let Err(err) = written {
             runtime.warning(&format!("{err}; the job summary lists everything"));
         }
     }
     runtime
         .append_summary(&report.markdown())
         .context("could not write the job summary")?;
-    runtime.print(&report.terminal(display.versions_per_package));
+    runtime.print_with(|| report.terminal(display.versions_per_package));
     runtime.info(&format!(
         "{} request(s) sent to the API",
         client.requests_sent()

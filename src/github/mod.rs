@@ -181,17 +181,14 @@ impl Client {
             .and_then(|last| self.page_number(last))
         {
             let pages: Vec<Url> = (2..=last).map(|page| with_page(&url, page)).collect();
-            let mut fetched: Vec<(usize, Vec<T>)> = futures::stream::iter(
-                pages.into_iter().enumerate(),
-            )
-            .map(|(i, page)| async move { self.get_page::<T>(page).await.map(|(p, _)| (i, p)) })
-            .buffer_unordered(self.transport.settings().concurrency.max(1))
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .collect::<Result<_, _>>()?;
-            fetched.sort_by_key(|(i, _)| *i);
-            items.extend(fetched.into_iter().flat_map(|(_, page)| page));
+            // In order, each page appended as it arrives: a listing of 150,000 versions is never
+            // held twice.
+            let mut fetched = futures::stream::iter(pages)
+                .map(|page| self.get_page::<T>(page))
+                .buffered(self.transport.settings().concurrency.max(1));
+            while let Some(page) = fetched.next().await {
+                items.extend(page?.0);
+            }
             return Ok(items);
         }
         let mut next = links.next;

@@ -128,8 +128,6 @@ pub struct PackageVersion {
     #[serde(default)]
     pub deleted_at: Option<Timestamp>,
     #[serde(default)]
-    pub html_url: Option<String>,
-    #[serde(default)]
     pub metadata: Option<VersionMetadata>,
 }
 

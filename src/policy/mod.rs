@@ -7,7 +7,7 @@
 //! # use package_warden::inventory::PackageListing;
 //! # let version = |id, name: &str, day| PackageVersion { id: VersionId(id), name: name.into(),
 //! #     created_at: format!("2026-11-{day:02}T00:00:00Z").parse().unwrap(), updated_at: None,
-//! #     deleted_at: None, html_url: None, metadata: None };
+//! #     deleted_at: None, metadata: None };
 //! # let package = Package { id: 1, name: "web".into(), package_type: PackageType::Npm,
 //! #     visibility: "public".into(), version_count: None, html_url: None,
 //! #     created_at: "2026-01-01T00:00:00Z".parse().unwrap(),

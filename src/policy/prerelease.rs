@@ -58,7 +58,6 @@ mod tests {
             created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
             updated_at: None,
             deleted_at: None,
-            html_url: None,
             metadata: Some(VersionMetadata {
                 package_type: PackageType::Container,
                 container: Some(ContainerMetadata {

@@ -242,7 +242,6 @@ mod tests {
             created_at: now - SignedDuration::from_hours(24 * 90),
             updated_at: None,
             deleted_at: deleted_hours_ago.map(|h| now - SignedDuration::from_hours(h)),
-            html_url: None,
             metadata: Some(VersionMetadata {
                 package_type: PackageType::Container,
                 container: Some(ContainerMetadata {

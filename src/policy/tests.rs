@@ -18,7 +18,6 @@ fn image(id: u64, days: i64, tags: &[&str]) -> PackageVersion {
         created_at: created,
         updated_at: Some(created),
         deleted_at: None,
-        html_url: None,
         metadata: Some(VersionMetadata {
             package_type: PackageType::Container,
             container: Some(ContainerMetadata {
@@ -38,7 +37,6 @@ fn release(id: u64, days: i64, name: &str) -> PackageVersion {
         created_at: created,
         updated_at: None,
         deleted_at: None,
-        html_url: None,
         metadata: Some(VersionMetadata {
             package_type: PackageType::Npm,
             container: None,

@@ -44,7 +44,7 @@ impl ListReport<'_> {
     }
 
     /// The `packages` output: one object per package.
-    pub fn packages_json(&self) -> String {
+    pub fn packages_json(&self) -> Option<String> {
         let packages: Vec<PackageOutput> = self
             .listings
             .iter()
@@ -55,11 +55,11 @@ impl ListReport<'_> {
                 version_count: listing.versions.len(),
             })
             .collect();
-        serde_json::to_string(&packages).expect("plain data serialises")
+        super::output_json(&packages)
     }
 
     /// The `versions` output: one object per version, packages in name order.
-    pub fn versions_json(&self) -> String {
+    pub fn versions_json(&self) -> Option<String> {
         let versions: Vec<VersionOutput> = self
             .listings
             .iter()
@@ -74,7 +74,7 @@ impl ListReport<'_> {
                 })
             })
             .collect();
-        serde_json::to_string(&versions).expect("plain data serialises")
+        super::output_json(&versions)
     }
 
     /// The job summary.

@@ -7,10 +7,35 @@ mod prune;
 mod restore;
 
 use comfy_table::{ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use crate::actions::MAX_OUTPUT_BYTES;
 
 pub use list::{ListReport, PackageOutput, SUMMARY_VERSIONS_PER_PACKAGE, VersionOutput};
 pub use prune::{PruneReport, RequestCounts, VersionEntry};
 pub use restore::{PackageRestored, RestoreReport, Restored, RestoredEntry};
+
+/// Serialises a step output, or `None` when it would pass GitHub's 1 MiB limit on one output.
+/// Serialising stops at the limit, so a huge listing never builds a huge string just to be
+/// refused.
+pub fn output_json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+    struct Capped(Vec<u8>);
+    impl std::io::Write for Capped {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() + buf.len() > MAX_OUTPUT_BYTES {
+                return Err(std::io::Error::other("over the output limit"));
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut capped = Capped(Vec::new());
+    serde_json::to_writer(&mut capped, value).ok()?;
+    Some(String::from_utf8(capped.0).expect("serde_json writes UTF-8"))
+}
 
 /// A table for the terminal with these column headers.
 fn terminal_table<const N: usize>(header: [&str; N]) -> Table {
@@ -53,12 +78,14 @@ pub fn markdown_escape(text: &str) -> String {
     escaped
 }
 
-/// Escapes text for HTML (inside `<summary>`, where markdown is not rendered).
+/// Escapes text for HTML (inside `<summary>`, where markdown is not rendered). GitHub still
+/// links an `@mention` in HTML text, so `@` becomes an entity too.
 pub fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('@', "&#64;")
         .replace(['\r', '\n'], " ")
 }
 
@@ -79,7 +106,10 @@ mod tests {
             markdown_escape("a|b <img src=x> [l](u)\n*x* @team #12"),
             "a\\|b &lt;img src=x&gt; \\[l\\](u) \\*x\\* \\@team \\#12"
         );
-        assert_eq!(html_escape("<b>&</b>"), "&lt;b&gt;&amp;&lt;/b&gt;");
+        assert_eq!(
+            html_escape("<b>&</b> @team"),
+            "&lt;b&gt;&amp;&lt;/b&gt; &#64;team"
+        );
         assert_eq!(terminal_safe("v1\u{1b}[31m"), "v1�[31m");
     }
 }

@@ -1,6 +1,8 @@
 //! What `prune` shows: the `deleted` and `failed` outputs, the full report file, the summary and
 //! the terminal table.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -99,7 +101,42 @@ struct ReportPackage<'a> {
     name: &'a str,
     package_type: PackageType,
     delete_package: bool,
-    versions: Vec<ReportVersion<'a>>,
+    versions: ReportVersions<'a>,
+}
+
+/// A package's versions in the report, serialised one at a time as they are written.
+struct ReportVersions<'a> {
+    index: usize,
+    package: &'a PackagePlan,
+    statuses: &'a HashMap<(usize, usize), &'a Status>,
+}
+
+impl Serialize for ReportVersions<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.package
+                .versions
+                .iter()
+                .enumerate()
+                .map(|(v, version)| {
+                    let status = self.statuses.get(&(self.index, v)).copied();
+                    ReportVersion {
+                        id: version.version.id,
+                        name: &version.version.name,
+                        tags: version.version.tags(),
+                        created_at: version.version.created_at.to_string(),
+                        updated_at: version.version.updated_or_created().to_string(),
+                        action: version.action,
+                        reasons: &version.reasons,
+                        result: status.map(Status::as_str),
+                        error: match status {
+                            Some(Status::Failed(error)) => Some(error),
+                            _ => None,
+                        },
+                    }
+                }),
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -143,15 +180,15 @@ impl<'a> PruneReport<'a> {
     }
 
     /// The `deleted` output: what was deleted (or would be, in a dry run).
-    pub fn deleted_json(&self) -> String {
+    pub fn deleted_json(&self) -> Option<String> {
         let entries: Vec<VersionEntry> = self.outcome.done().map(|e| self.entry(e)).collect();
-        serde_json::to_string(&entries).expect("plain data serialises")
+        super::output_json(&entries)
     }
 
     /// The `failed` output: the same shape, plus `error`.
-    pub fn failed_json(&self) -> String {
+    pub fn failed_json(&self) -> Option<String> {
         let entries: Vec<VersionEntry> = self.outcome.failures().map(|e| self.entry(e)).collect();
-        serde_json::to_string(&entries).expect("plain data serialises")
+        super::output_json(&entries)
     }
 
     pub fn deleted_count(&self) -> usize {
@@ -168,48 +205,50 @@ impl<'a> PruneReport<'a> {
     }
 
     /// The full report, for the `report` output's file (and for a later undo).
-    pub fn report_json(&self, generated_at: Timestamp) -> String {
-        let result_of = |p: usize, v: usize| {
-            self.outcome
-                .results
-                .iter()
-                .find(|e| e.package == p && e.version == v)
-                .map(|e| &e.status)
-        };
+    /// Writes the report to `path`, streaming: a plan of 150,000 versions is written without
+    /// building it as one string first.
+    pub fn write_report(
+        &self,
+        path: &std::path::Path,
+        generated_at: Timestamp,
+    ) -> std::io::Result<()> {
+        let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        let statuses = self.statuses();
+        serde_json::to_writer_pretty(file, &self.report_file(generated_at, &statuses))?;
+        Ok(())
+    }
+
+    /// The status of each planned deletion, by (package, version) index.
+    fn statuses(&self) -> HashMap<(usize, usize), &Status> {
+        self.outcome
+            .results
+            .iter()
+            .map(|e| ((e.package, e.version), &e.status))
+            .collect()
+    }
+
+    fn report_file<'s>(
+        &'s self,
+        generated_at: Timestamp,
+        statuses: &'s HashMap<(usize, usize), &'s Status>,
+    ) -> ReportFile<'s> {
         let packages = self
             .plan
             .packages
             .iter()
             .enumerate()
-            .map(|(p, package)| ReportPackage {
+            .map(|(index, package)| ReportPackage {
                 name: &package.package.name,
                 package_type: package.package.package_type,
                 delete_package: package.delete_package,
-                versions: package
-                    .versions
-                    .iter()
-                    .enumerate()
-                    .map(|(v, version)| {
-                        let status = result_of(p, v);
-                        ReportVersion {
-                            id: version.version.id,
-                            name: &version.version.name,
-                            tags: version.version.tags(),
-                            created_at: version.version.created_at.to_string(),
-                            updated_at: version.version.updated_or_created().to_string(),
-                            action: version.action,
-                            reasons: &version.reasons,
-                            result: status.map(Status::as_str),
-                            error: match status {
-                                Some(Status::Failed(error)) => Some(error),
-                                _ => None,
-                            },
-                        }
-                    })
-                    .collect(),
+                versions: ReportVersions {
+                    index,
+                    package,
+                    statuses,
+                },
             })
             .collect();
-        let report = ReportFile {
+        ReportFile {
             command: "prune",
             generated_at: generated_at.to_string(),
             dry_run: self.dry_run,
@@ -217,8 +256,7 @@ impl<'a> PruneReport<'a> {
             package_type: self.package_type,
             refused: self.refused.as_deref(),
             packages,
-        };
-        serde_json::to_string_pretty(&report).expect("plain data serialises")
+        }
     }
 
     fn headline(&self) -> String {
@@ -394,6 +432,7 @@ impl<'a> PruneReport<'a> {
         }
         let mut table = terminal_table(["Package", "ID", "Version", "Tags", "Decision"]);
         let limit = versions_per_package.unwrap_or(usize::MAX);
+        let statuses = self.statuses();
         let mut hidden = 0;
         for (p, package) in self.plan.packages.iter().enumerate() {
             // Deletions first, then what is kept, each newest first.
@@ -403,13 +442,8 @@ impl<'a> PruneReport<'a> {
             for v in order.into_iter().take(limit) {
                 let version = &package.versions[v];
                 let mut decision = version.explanation();
-                if let Some(executed) = self
-                    .outcome
-                    .results
-                    .iter()
-                    .find(|e| e.package == p && e.version == v)
-                {
-                    match &executed.status {
+                if let Some(status) = statuses.get(&(p, v)) {
+                    match status {
                         Status::Failed(error) => decision = format!("FAILED: {error}"),
                         Status::AlreadyGone => decision.push_str(" (already gone)"),
                         Status::Deferred => decision.push_str(" (left for the next run)"),

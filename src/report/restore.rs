@@ -125,13 +125,13 @@ impl<'a> RestoreReport<'a> {
     }
 
     /// The `restored` output.
-    pub fn restored_json(&self) -> String {
-        serde_json::to_string(&self.entries(false)).expect("plain data serialises")
+    pub fn restored_json(&self) -> Option<String> {
+        super::output_json(&self.entries(false))
     }
 
     /// The `failed` output.
-    pub fn failed_json(&self) -> String {
-        serde_json::to_string(&self.entries(true)).expect("plain data serialises")
+    pub fn failed_json(&self) -> Option<String> {
+        super::output_json(&self.entries(true))
     }
 
     pub fn restored_count(&self) -> usize {
