@@ -123,25 +123,61 @@ pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runti
     one_by_one.sort_by_key(|&(p, v)| deletion_order(&plan.packages[p], v));
     let total = one_by_one.len();
     let progress = Progress::new(runtime, total);
-    let mut deleted: Vec<Executed> = futures::stream::iter(one_by_one)
-        .map(|(p, v)| async move {
-            let package = &plan.packages[p];
-            // A deletion costs one request, two when a 404 must be confirmed.
-            let status = if client.transport().budget_short_of(2) {
-                Status::Deferred
-            } else {
-                delete_version(client, scope, package, v).await
-            };
-            Executed {
-                package: p,
-                version: v,
-                status,
-            }
+    // The first deletion of each package goes alone: a permission 403 there means the others
+    // would fail the same way, so they are not sent (they would spend the budget for nothing).
+    let mut firsts = Vec::new();
+    let mut rest = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for job in one_by_one {
+        if seen.insert(job.0) {
+            firsts.push(job);
+        } else {
+            rest.push(job);
+        }
+    }
+    let concurrency = client.transport().settings().concurrency.max(1);
+    let run = |jobs: Vec<(usize, usize)>| {
+        futures::stream::iter(jobs)
+            .map(|(p, v)| async move {
+                let package = &plan.packages[p];
+                // A deletion costs one request, two when a 404 must be confirmed.
+                let (status, refused) = if client.transport().budget_short_of(2) {
+                    (Status::Deferred, false)
+                } else {
+                    delete_version(client, scope, package, v).await
+                };
+                let executed = Executed {
+                    package: p,
+                    version: v,
+                    status,
+                };
+                (executed, refused)
+            })
+            .buffer_unordered(concurrency)
+            .inspect(|_| progress.tick())
+            .collect::<Vec<(Executed, bool)>>()
+    };
+    let firsts = run(firsts).await;
+    let denied: std::collections::HashMap<usize, String> = firsts
+        .iter()
+        .filter(|(_, refused)| *refused)
+        .filter_map(|(e, _)| match &e.status {
+            Status::Failed(error) => Some((e.package, error.clone())),
+            _ => None,
         })
-        .buffer_unordered(client.transport().settings().concurrency.max(1))
-        .inspect(|_| progress.tick())
-        .collect()
-        .await;
+        .collect();
+    let mut deleted: Vec<Executed> = firsts.into_iter().map(|(e, _)| e).collect();
+    let (blocked, sendable): (Vec<_>, Vec<_>) =
+        rest.into_iter().partition(|(p, _)| denied.contains_key(p));
+    deleted.extend(blocked.into_iter().map(|(p, v)| Executed {
+        package: p,
+        version: v,
+        status: Status::Failed(format!(
+            "not sent: the first deletion in this package was refused ({})",
+            denied[&p]
+        )),
+    }));
+    deleted.extend(run(sendable).await.into_iter().map(|(e, _)| e));
     // Report in plan order whatever order the requests finished in.
     deleted.sort_by_key(|e| (e.package, std::cmp::Reverse(e.version)));
     results.extend(deleted);
@@ -154,14 +190,22 @@ fn package_versions(package: &PackagePlan) -> impl Iterator<Item = usize> + '_ {
         .filter(|&v| package.versions[v].action == Action::Delete)
 }
 
-async fn delete_version(client: &Client, scope: &Scope, package: &PackagePlan, v: usize) -> Status {
+/// Deletes one version; the flag says whether GitHub refused it for lack of permission.
+async fn delete_version(
+    client: &Client,
+    scope: &Scope,
+    package: &PackagePlan,
+    v: usize,
+) -> (Status, bool) {
     let (package_type, name) = (package.package.package_type, &package.package.name);
     let id = package.versions[v].version.id;
     match client.delete_version(scope, package_type, name, id).await {
-        Ok(()) => Status::Deleted,
-        Err(err) if err.status() == Some(404) => confirm_gone(client, scope, package, v, err).await,
-        Err(err) if err.is_budget_exhausted() => Status::Deferred,
-        Err(err) => Status::Failed(err.to_string()),
+        Ok(()) => (Status::Deleted, false),
+        Err(err) if err.status() == Some(404) => {
+            (confirm_gone(client, scope, package, v, err).await, false)
+        }
+        Err(err) if err.is_budget_exhausted() => (Status::Deferred, false),
+        Err(err) => (Status::Failed(err.to_string()), err.is_permission_denied()),
     }
 }
 

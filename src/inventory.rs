@@ -52,6 +52,20 @@ pub async fn owner_login(client: &Client, scope: &Scope) -> Result<String, ApiEr
     })
 }
 
+/// Why the packages could not be found.
+#[derive(Debug, thiserror::Error)]
+pub enum PackagesError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The owner's packages cannot be listed with this token, and `packages` holds patterns.
+    #[error(
+        "input `packages` holds patterns, which need the owner's packages listed, and this \
+         token may not list them (GITHUB_TOKEN cannot): name the packages exactly, or use a PAT \
+         or GitHub App token with read:packages ({0})"
+    )]
+    CannotList(ApiError),
+}
+
 /// The packages of a type that the selector chooses, sorted by name.
 ///
 /// Plain names are fetched one by one: that works with `GITHUB_TOKEN`, which may not list an
@@ -61,17 +75,23 @@ pub async fn find_packages(
     scope: &Scope,
     package_type: PackageType,
     selector: &NameSelector,
-) -> Result<Vec<Package>, ApiError> {
+) -> Result<Vec<Package>, PackagesError> {
     let mut packages = match selector.exact_names() {
         Some(names) => {
             futures::stream::iter(names)
                 .map(|name| client.get_package(scope, package_type, name))
                 .buffered(PACKAGES_LISTED_AT_ONCE)
-                .try_collect()
+                .try_collect::<Vec<_>>()
                 .await?
         }
         None => {
-            let mut all = client.list_packages(scope, package_type, None).await?;
+            let mut all = match client.list_packages(scope, package_type, None).await {
+                Ok(all) => all,
+                Err(err) if err.status() == Some(403) && !err.is_permission_denied_by_sso() => {
+                    return Err(PackagesError::CannotList(err));
+                }
+                Err(err) => return Err(err.into()),
+            };
             all.retain(|package| selector.matches(&package.name));
             all
         }

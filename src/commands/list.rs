@@ -23,6 +23,9 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
     let listings =
         inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
 
+    // Reading changes nothing: the scopes are checked once the listing has reported them.
+    super::preflight(config, &client, &scope, runtime, false).await?;
+    super::relay_warnings(&client, runtime);
     let report = ListReport {
         scope: &scope,
         package_type: config.package_type,

@@ -5,6 +5,7 @@ pub mod prune;
 pub mod restore;
 pub mod validate;
 
+use crate::access;
 use crate::actions::Runtime;
 use crate::github::{Client, Scope};
 use crate::inputs::{Command, Config, Env};
@@ -57,6 +58,52 @@ pub async fn run_with(
     } else {
         result
     }
+}
+
+/// Checks, before anything changes, that the token has the scopes the command needs, when
+/// GitHub reports them (`X-OAuth-Scopes`, classic PATs and OAuth tokens). With `probe`, asks
+/// GitHub once if nothing was asked yet (commands that change things must know before they
+/// start). In a dry run a missing scope is reported as a finding instead.
+pub(crate) async fn preflight(
+    config: &Config,
+    client: &Client,
+    scope: &Scope,
+    runtime: &Runtime,
+    probe: bool,
+) -> anyhow::Result<()> {
+    runtime.debug(&format!("The token looks like {}", client.token_kind()));
+    if probe && client.requests_sent() == 0 {
+        // Any answer carries the scopes; an error here shows up again on the real requests.
+        let _ = match scope {
+            Scope::Org(login) | Scope::User(login) => client.get_account(login).await.map(drop),
+            Scope::TokenAccount => client.token_account().await.map(drop),
+        };
+    }
+    let Some(scopes) = client.oauth_scopes() else {
+        runtime
+            .debug("GitHub reports no scopes for this token: permissions show on the first change");
+        return Ok(());
+    };
+    let required = access::required_scopes(config.command, config.package_type);
+    let missing = access::missing_scopes(&scopes, &required);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let message = access::missing_scopes_message(config.command, config.package_type, &missing);
+    if config.dry_run {
+        runtime.warning(&format!("Finding of this dry run: {message}"));
+        return Ok(());
+    }
+    anyhow::bail!(message)
+}
+
+/// Repeats the warnings GitHub sent along with answers (SSO partial results) in the log.
+pub(crate) fn relay_warnings(client: &Client, runtime: &Runtime) -> Vec<String> {
+    let warnings = client.take_warnings();
+    for warning in &warnings {
+        runtime.warning(warning);
+    }
+    warnings
 }
 
 /// The API client for a run, with a transport set up from the `concurrency`,

@@ -30,6 +30,7 @@ pub async fn run(
     let mut phases = Vec::new();
     let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    super::preflight(config, &client, &scope, runtime, true).await?;
     let packages =
         inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;
     runtime.info(&format!(
@@ -41,7 +42,7 @@ pub async fn run(
         inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
 
     phases.push(("listing", started.elapsed()));
-    let mut warnings = Vec::new();
+    let mut warnings = super::relay_warnings(&client, runtime);
     let reads_manifests = config.package_type == PackageType::Container && config.manifest_aware;
     let registry = match reads_manifests {
         true => Some(super::registry_client(config, env, &client, &scope).await?),

@@ -27,6 +27,7 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
     let settings = &config.restore;
     let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    super::preflight(config, &client, &scope, runtime, true).await?;
     let mut warnings = Vec::new();
 
     // Which packages, and which of them to restore whole.
@@ -102,6 +103,7 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
         facts.push(list_package(&client, &scope, *package_type, name).await?);
     }
 
+    warnings.extend(super::relay_warnings(&client, runtime));
     let unknown = restore::unknown_ids(&facts, settings);
     if !unknown.is_empty() {
         let ids: Vec<String> = unknown.iter().map(|id| id.to_string()).collect();

@@ -10,8 +10,8 @@ mod link;
 mod token;
 mod types;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -21,6 +21,7 @@ use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use crate::access::TokenKind;
 use crate::transport::{Transport, TransportError, TransportSettings};
 
 pub use endpoints::{Endpoint, Scope, encode_segment};
@@ -46,6 +47,12 @@ pub struct Client {
     requests_sent: AtomicU64,
     /// The one request path: pacing, retries, concurrency, the primary budget.
     transport: Arc<Transport>,
+    /// What the token looks like, for wording messages only.
+    token_kind: TokenKind,
+    /// `X-OAuth-Scopes` as GitHub first reported it (classic PATs and OAuth tokens only).
+    oauth_scopes: Mutex<Option<String>>,
+    /// Warnings GitHub sent along with answers (partial results under SSO).
+    warnings: Mutex<Vec<String>>,
 }
 
 impl Client {
@@ -82,13 +89,57 @@ impl Client {
             // Redirects would carry the token along; GitHub's API does not need them.
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
+        let token_kind = TokenKind::guess(token.expose());
         Ok(Client {
             http,
             api_base,
             token,
             requests_sent: AtomicU64::new(0),
             transport,
+            token_kind,
+            oauth_scopes: Mutex::new(None),
+            warnings: Mutex::new(Vec::new()),
         })
+    }
+
+    /// What kind the token looks like.
+    pub fn token_kind(&self) -> TokenKind {
+        self.token_kind
+    }
+
+    /// The token's scopes as GitHub reported them in `X-OAuth-Scopes`; `None` when GitHub
+    /// reports none (GITHUB_TOKEN, App and fine-grained tokens) or before the first answer.
+    pub fn oauth_scopes(&self) -> Option<String> {
+        self.oauth_scopes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Warnings GitHub sent along with answers since the last call.
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Reads what every answer may say about the token: its scopes, and SSO partial results.
+    fn note_headers(&self, headers: &reqwest::header::HeaderMap) {
+        if let Some(scopes) = headers.get("x-oauth-scopes").and_then(|v| v.to_str().ok()) {
+            let mut known = self.oauth_scopes.lock().unwrap_or_else(|e| e.into_inner());
+            known.get_or_insert_with(|| scopes.to_string());
+        }
+        let sso = headers.get("x-github-sso").and_then(|v| v.to_str().ok());
+        if let Some(orgs) = sso.and_then(|v| v.strip_prefix("partial-results;")) {
+            let orgs = orgs.trim().trim_start_matches("organizations=");
+            let warning = format!(
+                "Some results are missing: the token is not authorised for SAML SSO in the \
+                 organisation(s) with id {orgs}; authorise it (GitHub → Settings → Personal \
+                 access tokens → Configure SSO) to see their packages"
+            );
+            let mut warnings = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
     }
 
     /// The transport this client sends through.
@@ -147,8 +198,26 @@ impl Client {
                 })?;
         let status = response.status();
         tracing::debug!(status = status.as_u16(), "answered");
+        self.note_headers(response.headers());
         if status.is_success() {
             return Ok(response);
+        }
+        if status == reqwest::StatusCode::FORBIDDEN {
+            let sso = response
+                .headers()
+                .get("x-github-sso")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("required;"))
+                .map(|v| v.trim().trim_start_matches("url=").to_string());
+            if let Some(url) = sso {
+                // https://github.com/orgs/<org>/sso?authorization_request=…
+                let org = url
+                    .split("/orgs/")
+                    .nth(1)
+                    .and_then(|rest| rest.split('/').next())
+                    .map(str::to_string);
+                return Err(fail(ApiErrorKind::SsoRequired { org, url }));
+            }
         }
         let body = response.text().await.unwrap_or_default();
         let message = serde_json::from_str::<serde_json::Value>(&body)
@@ -156,10 +225,11 @@ impl Client {
             .and_then(|v| v.get("message")?.as_str().map(str::to_string))
             .unwrap_or_else(|| body.chars().take(200).collect());
         let status = status.as_u16();
+        let scopes_reported = self.oauth_scopes().is_some();
         Err(fail(ApiErrorKind::Status {
             status,
             message,
-            hint: error::hint_for(&method, &path, status),
+            hint: error::hint_for(&method, &path, status, self.token_kind, scopes_reported),
         }))
     }
 

@@ -51,10 +51,11 @@ pub enum RegistryError {
     #[error("cannot authenticate to {location}: {reason}")]
     Challenge { location: String, reason: String },
 
-    /// Sending the token would expose it: plain http to a host other than this machine.
+    /// Sending the token would expose it: to a token service on another host than the
+    /// registry's, or over plain http to a host other than this machine.
     #[error(
-        "not sending the token to {url} over plain http (only https, or http to this machine, \
-         may carry it): set `registry-url` to the registry's https address"
+        "not sending the token to {url}: only the registry's own host may receive it, over \
+         https (or http on this machine); set `registry-url` to the registry's https address"
     )]
     InsecureCredentials { url: String },
 

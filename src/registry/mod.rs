@@ -355,7 +355,16 @@ impl RegistryClient {
                 query.append_pair("scope", scope);
             }
         }
-        // Without a token we ask anonymously: ghcr.io hands out pull tokens for public images.
+        // The GitHub token goes only to a token service on the registry's own host (ghcr.io's is
+        // ghcr.io/token): a registry that names another host must not collect it. Elsewhere, and
+        // without a token, we ask anonymously: ghcr.io hands out pull tokens for public images.
+        let same_host = url.host_str().map(str::to_ascii_lowercase)
+            == registry_url.host_str().map(str::to_ascii_lowercase);
+        if !same_host && !self.token.is_empty() {
+            return Err(RegistryError::InsecureCredentials {
+                url: realm_location,
+            });
+        }
         let credentials = (!self.token.is_empty()).then_some(Credentials::Basic);
         let response = self
             .send(Outgoing {
