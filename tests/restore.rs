@@ -1,7 +1,10 @@
 //! `restore` end to end: the built binary against the fake GitHub, asserting on the outputs,
 //! the request log and the fake's full state.
 
-use fake_github::{FakeGitHub, PackageSeed, PackageType, Seed, VersionSeed};
+use fake_github::{
+    FakeGitHub, ManifestSeed, MultiArchImage, PackageSeed, PackageType, Platform, Seed,
+    VersionSeed, cosign_tag,
+};
 use jiff::{SignedDuration, Timestamp};
 
 mod common;
@@ -80,8 +83,9 @@ fn restores_by_tag_by_id_and_by_time() {
     assert_eq!(by_tag.outputs["restored-count"], "1");
     assert_eq!(by_tag.outputs["failed-count"], "0");
     assert_eq!(active_ids(&fake, PackageType::Container, "api"), [1, 2, 3]);
+    // These images have no manifest in the registry, so their parts cannot be looked up.
     assert!(
-        by_tag.stdout.contains("::warning::Restoring images by tag"),
+        by_tag.stdout.contains("::warning::Could not read the manifest of sha256:"),
         "{}",
         by_tag.stdout
     );
@@ -289,4 +293,66 @@ fn bad_input_changes_nothing() {
     }
     assert_eq!(posts(&fake), Vec::<String>::new());
     assert_eq!(fake.state(), before);
+}
+
+#[test]
+fn restoring_an_image_by_tag_brings_back_its_platforms_attestations_and_signature() {
+    let platforms = [Platform::linux("amd64"), Platform::linux("arm64")];
+    let v2 = MultiArchImage::new("api v2", &platforms, 1);
+    let v1 = MultiArchImage::new("api v1", &platforms, 1);
+    let parts = |image: &MultiArchImage, tag: &str, hours: i64| {
+        let mut versions: Vec<VersionSeed> = image
+            .children()
+            .cloned()
+            .map(|m| VersionSeed::from_manifest(m).created_at(ago(hours)))
+            .collect();
+        versions.push(
+            VersionSeed::from_manifest(image.index.clone())
+                .tags([tag])
+                .created_at(ago(hours)),
+        );
+        versions
+    };
+    let signature = ManifestSeed::cosign_signature(&v1.index.digest());
+    let seed = Seed::default()
+        .with_org("acme")
+        .with_user("octocat")
+        .with_token(TOKEN, "octocat")
+        .with_package(
+            PackageSeed::new("acme", PackageType::Container, "api")
+                .versions(parts(&v2, "v2", 1))
+                .versions(parts(&v1, "v1", 500))
+                .version(
+                    VersionSeed::from_manifest(signature)
+                        .tags([cosign_tag(&v1.index.digest(), "sig")])
+                        .created_at(ago(500)),
+                ),
+        );
+    let fake = FakeGitHub::spawn(seed).unwrap();
+    let before = fake.state();
+    let prune = run(&fake, "prune", &[("packages", "api"), ("tags", "v1")]);
+    assert!(prune.success(), "{prune:?}");
+    assert_eq!(
+        prune.outputs["deleted-count"], "6",
+        "the index, 2 platforms, 2 attestations, the signature"
+    );
+
+    let restore = run(&fake, "restore", &[("packages", "api"), ("tags", "v1")]);
+    assert!(restore.success(), "{restore:?}");
+    assert_eq!(restore.outputs["restored-count"], "6");
+    assert!(
+        restore
+            .summary
+            .contains("platform linux/arm64 of restored image v1"),
+        "{}",
+        restore.summary
+    );
+    assert!(
+        restore
+            .summary
+            .contains("signature or attestation of restored image v1"),
+        "{}",
+        restore.summary
+    );
+    assert_eq!(fake.state(), before, "v1 is whole again");
 }

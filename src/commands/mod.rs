@@ -40,7 +40,7 @@ pub async fn run_with(
     let result = match config.command {
         Command::List => list::run(config, runtime, display).await,
         Command::Prune => prune::run(config, runtime, env, display).await,
-        Command::Restore => restore::run(config, runtime, display).await,
+        Command::Restore => restore::run(config, runtime, env, display).await,
         #[cfg(feature = "demo")]
         Command::Demo => Box::pin(crate::demo::run(runtime)).await,
         #[cfg(not(feature = "demo"))]

@@ -10,9 +10,11 @@ use super::Display;
 use crate::actions::Runtime;
 use crate::execute::{self, RestoreStatus};
 use crate::github::{Client, PackageType, Scope, VersionState};
+use crate::images;
 use crate::inputs::Config;
 use crate::inventory;
 use crate::policy::restore::{self, RestoreFacts};
+use crate::registry;
 use crate::report::{PackageRestored, RestoreReport, Restored};
 
 /// A package by type and name: deleted packages have no listing to look them up in.
@@ -23,7 +25,12 @@ const RESTORES_AT_ONCE: usize = 4;
 
 /// Restores packages first (a package's versions cannot be listed while it is deleted), then
 /// versions; reports everything, and fails when anything could not be restored.
-pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyhow::Result<()> {
+pub async fn run(
+    config: &Config,
+    runtime: &Runtime,
+    env: &crate::inputs::Env,
+    display: &Display,
+) -> anyhow::Result<()> {
     let settings = &config.restore;
     let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
@@ -118,6 +125,7 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
         );
     }
     let restoring_images_by_tag = config.package_type == PackageType::Container
+        && !config.manifest_aware
         && settings.undo.is_none()
         && settings.tags.is_some()
         && settings.deleted_within.is_none();
@@ -130,8 +138,10 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
         );
     }
 
+    let deleted_by_package: Vec<Vec<crate::github::PackageVersion>> =
+        facts.iter().map(|f| f.deleted.clone()).collect();
     let now = Timestamp::now();
-    let plan = restore::plan(facts, settings, now);
+    let mut plan = restore::plan(facts, settings, now);
     let jobs: Vec<(usize, usize)> = plan
         .packages
         .iter()
@@ -141,33 +151,65 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
     if !config.dry_run && !jobs.is_empty() {
         runtime.info(&format!("Restoring {} version(s)", jobs.len()));
     }
-    let plan_ref = &plan;
-    let (client_ref, scope_ref) = (&client, &scope);
-    let mut results: Vec<Restored> = futures::stream::iter(jobs)
-        .map(|(p, v)| async move {
-            let package = &plan_ref.packages[p];
-            let status = if config.dry_run {
-                RestoreStatus::WouldRestore
-            } else {
-                let id = package.versions[v].version.id;
-                execute::restore_version(
-                    client_ref,
-                    scope_ref,
-                    package.package_type,
-                    &package.name,
-                    id,
-                )
-                .await
-            };
-            Restored {
-                package: p,
-                version: v,
-                status,
+    let mut results = restore_all(config, &client, &scope, &plan, jobs).await;
+    // Restoring an image brings back its parts: once the index is back, the registry serves its
+    // manifest again, which names the platform and attestation manifests to restore with it.
+    let follows_images = !config.dry_run
+        && config.package_type == PackageType::Container
+        && config.manifest_aware
+        && settings.undo.is_none();
+    if follows_images {
+        let (registry, owner) = super::registry_client(config, env, &client, &scope).await?;
+        let mut wave: Vec<(usize, usize)> = results
+            .iter()
+            .filter(|r| r.status == RestoreStatus::Restored)
+            .map(|r| (r.package, r.version))
+            .collect();
+        while !wave.is_empty() {
+            let mut jobs = Vec::new();
+            for (p, v) in wave {
+                let image = plan.packages[p].versions[v].version.clone();
+                let repository = registry::repository_path(&owner, &plan.packages[p].name);
+                let children = match registry.manifest(&repository, &image.name).await {
+                    Ok(manifest) => images::facts_of(&manifest)
+                        .children
+                        .into_iter()
+                        .map(|child| {
+                            let relation = match (child.attestation, child.platform) {
+                                (true, _) => "attestation".to_string(),
+                                (false, Some(platform)) => format!("platform {platform}"),
+                                (false, None) => "manifest".to_string(),
+                            };
+                            (child.digest, relation)
+                        })
+                        .collect(),
+                    Err(err) => {
+                        warnings.push(format!(
+                            "Could not read the manifest of {} to restore its parts: {err}",
+                            image.name
+                        ));
+                        Vec::new()
+                    }
+                };
+                let already: std::collections::HashSet<_> = plan.packages[p]
+                    .versions
+                    .iter()
+                    .map(|i| i.version.id)
+                    .collect();
+                for part in restore::parts_of(&image, &children, &deleted_by_package[p], &already) {
+                    plan.packages[p].versions.push(part);
+                    jobs.push((p, plan.packages[p].versions.len() - 1));
+                }
             }
-        })
-        .buffer_unordered(RESTORES_AT_ONCE)
-        .collect()
-        .await;
+            let restored = restore_all(config, &client, &scope, &plan, jobs).await;
+            wave = restored
+                .iter()
+                .filter(|r| r.status == RestoreStatus::Restored)
+                .map(|r| (r.package, r.version))
+                .collect();
+            results.extend(restored);
+        }
+    }
     results.sort_by_key(|r| (r.package, r.version));
 
     let report = RestoreReport {
@@ -213,6 +255,35 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
         );
     }
     Ok(())
+}
+
+/// Restores the versions `jobs` names (package and version indices into the plan).
+async fn restore_all(
+    config: &Config,
+    client: &Client,
+    scope: &Scope,
+    plan: &restore::RestorePlan,
+    jobs: Vec<(usize, usize)>,
+) -> Vec<Restored> {
+    futures::stream::iter(jobs)
+        .map(|(p, v)| async move {
+            let package = &plan.packages[p];
+            let status = if config.dry_run {
+                RestoreStatus::WouldRestore
+            } else {
+                let id = package.versions[v].version.id;
+                execute::restore_version(client, scope, package.package_type, &package.name, id)
+                    .await
+            };
+            Restored {
+                package: p,
+                version: v,
+                status,
+            }
+        })
+        .buffer_unordered(RESTORES_AT_ONCE)
+        .collect()
+        .await
 }
 
 /// A package's deleted and active versions.
