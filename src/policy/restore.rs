@@ -241,6 +241,49 @@ fn picked(version: &PackageVersion, settings: &RestoreSettings) -> Vec<RestoreRe
     reasons
 }
 
+/// The deleted versions that belong to a restored image: the manifests its index lists
+/// (`children`, digest and relation) and the cosign-style artifacts tagged after it. Pure: the
+/// command reads the manifest and restores what this returns.
+pub fn parts_of(
+    image: &PackageVersion,
+    children: &[(String, String)],
+    deleted: &[PackageVersion],
+    already: &HashSet<VersionId>,
+) -> Vec<RestoreItem> {
+    let label = match image.tags().first() {
+        Some(tag) => format!("{tag} ({})", crate::report::short_name(&image.name)),
+        None => crate::report::short_name(&image.name),
+    };
+    let mut parts = Vec::new();
+    for version in deleted {
+        if already.contains(&version.id)
+            || parts
+                .iter()
+                .any(|p: &RestoreItem| p.version.id == version.id)
+        {
+            continue;
+        }
+        let child = children.iter().find(|(digest, _)| *digest == version.name);
+        let artifact = version.tags().iter().find_map(|tag| {
+            let (subject, _) = crate::policy::tag_subject(tag)?;
+            (subject == image.name).then(|| "signature or attestation".to_string())
+        });
+        let relation = match (child, artifact) {
+            (Some((_, relation)), _) => relation.clone(),
+            (None, Some(relation)) => relation,
+            (None, None) => continue,
+        };
+        parts.push(RestoreItem {
+            version: version.clone(),
+            reasons: vec![RestoreReason::PartOfRestored {
+                relation,
+                image: label.clone(),
+            }],
+        });
+    }
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,47 +408,4 @@ mod tests {
         assert_eq!(plan.packages[0].already_active.len(), 1);
         assert_eq!(plan.packages[0].gone_for_good[0].id, VersionId(77));
     }
-}
-
-/// The deleted versions that belong to a restored image: the manifests its index lists
-/// (`children`, digest and relation) and the cosign-style artifacts tagged after it. Pure: the
-/// command reads the manifest and restores what this returns.
-pub fn parts_of(
-    image: &PackageVersion,
-    children: &[(String, String)],
-    deleted: &[PackageVersion],
-    already: &HashSet<VersionId>,
-) -> Vec<RestoreItem> {
-    let label = match image.tags().first() {
-        Some(tag) => format!("{tag} ({})", crate::report::short_name(&image.name)),
-        None => crate::report::short_name(&image.name),
-    };
-    let mut parts = Vec::new();
-    for version in deleted {
-        if already.contains(&version.id)
-            || parts
-                .iter()
-                .any(|p: &RestoreItem| p.version.id == version.id)
-        {
-            continue;
-        }
-        let child = children.iter().find(|(digest, _)| *digest == version.name);
-        let artifact = version.tags().iter().find_map(|tag| {
-            let (subject, _) = crate::policy::tag_subject(tag)?;
-            (subject == image.name).then(|| "signature or attestation".to_string())
-        });
-        let relation = match (child, artifact) {
-            (Some((_, relation)), _) => relation.clone(),
-            (None, Some(relation)) => relation,
-            (None, None) => continue,
-        };
-        parts.push(RestoreItem {
-            version: version.clone(),
-            reasons: vec![RestoreReason::PartOfRestored {
-                relation,
-                image: label.clone(),
-            }],
-        });
-    }
-    parts
 }
