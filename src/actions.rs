@@ -103,6 +103,27 @@ impl Runtime {
         )
     }
 
+    /// Sets several outputs. A value that is `None` (too large for GitHub's 1 MiB limit on one
+    /// output) or that cannot be written becomes a warning ending with `elsewhere`, which says
+    /// where the user finds the same data; the other outputs are still written.
+    pub fn set_outputs<'a>(
+        &self,
+        outputs: impl IntoIterator<Item = (&'a str, Option<String>)>,
+        elsewhere: &str,
+    ) {
+        for (name, value) in outputs {
+            let written = match value {
+                Some(value) => self.set_output(name, &value),
+                None => Err(io::Error::other(format!(
+                    "output `{name}` would be over GitHub's limit of 1 MiB and is left empty"
+                ))),
+            };
+            if let Err(err) = written {
+                self.warning(&format!("{err}; {elsewhere}"));
+            }
+        }
+    }
+
     /// Appends markdown to the job summary (and to `--summary-file`, when given).
     pub fn append_summary(&self, markdown: &str) -> io::Result<()> {
         for path in &self.summary_files {

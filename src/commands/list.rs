@@ -31,20 +31,13 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
         package_type: config.package_type,
         listings: &listings,
     };
-    for (name, value) in [
-        ("packages", report.packages_json()),
-        ("versions", report.versions_json()),
-    ] {
-        let written = match value {
-            Some(value) => runtime.set_output(name, &value),
-            None => Err(std::io::Error::other(format!(
-                "output `{name}` would be over GitHub's limit of 1 MiB and is left empty"
-            ))),
-        };
-        if let Err(err) = written {
-            runtime.warning(&format!("{err}; the job summary lists what was found"));
-        }
-    }
+    runtime.set_outputs(
+        vec![
+            ("packages", report.packages_json()),
+            ("versions", report.versions_json()),
+        ],
+        "the job summary lists what was found",
+    );
     runtime
         .append_summary(&report.markdown())
         .context("could not write the job summary")?;

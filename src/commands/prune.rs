@@ -191,17 +191,7 @@ fn write_results(
         ),
         ("report", Some(report_path.display().to_string())),
     ];
-    for (name, value) in outputs {
-        let written = match value {
-            Some(value) => runtime.set_output(name, &value),
-            None => Err(std::io::Error::other(format!(
-                "output `{name}` would be over GitHub's limit of 1 MiB and is left empty"
-            ))),
-        };
-        if let Err(err) = written {
-            runtime.warning(&format!("{err}; the `report` file holds everything"));
-        }
-    }
+    runtime.set_outputs(outputs, "the `report` file holds everything");
     runtime
         .append_summary(&report.markdown())
         .context("could not write the job summary")?;

@@ -223,22 +223,15 @@ pub async fn run(
     for warning in &warnings {
         runtime.warning(warning);
     }
-    for (name, value) in [
-        ("restored", report.restored_json()),
-        ("restored-count", Some(report.restored_count().to_string())),
-        ("failed", report.failed_json()),
-        ("failed-count", Some(report.failed_count().to_string())),
-    ] {
-        let written = match value {
-            Some(value) => runtime.set_output(name, &value),
-            None => Err(std::io::Error::other(format!(
-                "output `{name}` would be over GitHub's limit of 1 MiB and is left empty"
-            ))),
-        };
-        if let Err(err) = written {
-            runtime.warning(&format!("{err}; the job summary lists everything"));
-        }
-    }
+    runtime.set_outputs(
+        vec![
+            ("restored", report.restored_json()),
+            ("restored-count", Some(report.restored_count().to_string())),
+            ("failed", report.failed_json()),
+            ("failed-count", Some(report.failed_count().to_string())),
+        ],
+        "the job summary lists everything",
+    );
     runtime
         .append_summary(&report.markdown())
         .context("could not write the job summary")?;

@@ -78,7 +78,7 @@ impl fmt::Display for ApiError {
                 Ok(())
             }
             ApiErrorKind::Transport(err) => {
-                write!(f, "{method} {path} failed: {}", without_url(err))
+                write!(f, "{method} {path} failed: {}", describe_transport(err))
             }
             ApiErrorKind::Decode(reason) => {
                 write!(
@@ -100,8 +100,9 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// reqwest's message with the cause chain, without the URL it adds (we print the path already).
-fn without_url(err: &reqwest::Error) -> String {
+/// reqwest's message with the cause chain, without the URL it adds (callers print where the
+/// request went already). Shared by the API and the registry clients.
+pub(crate) fn describe_transport(err: &reqwest::Error) -> String {
     let mut message = if err.is_timeout() {
         "timed out".to_string()
     } else if err.is_connect() {

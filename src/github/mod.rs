@@ -25,6 +25,7 @@ use crate::access::TokenKind;
 use crate::transport::{Transport, TransportError, TransportSettings};
 
 pub use endpoints::{Endpoint, Scope, encode_segment};
+pub(crate) use error::describe_transport;
 pub use error::{ApiError, ApiErrorKind};
 pub use link::PageLinks;
 pub use token::Token;

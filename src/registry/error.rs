@@ -156,23 +156,7 @@ pub(crate) fn hint_for(status: u16, code: Option<&str>, repository: &str) -> Opt
     Some(hint)
 }
 
-/// reqwest's error with its causes, without the URL it adds (the location says it already).
-pub(crate) fn describe_transport(err: &reqwest::Error) -> String {
-    let mut message = if err.is_timeout() {
-        "timed out".to_string()
-    } else if err.is_connect() {
-        "could not connect".to_string()
-    } else {
-        "request failed".to_string()
-    };
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    message
-}
+pub(crate) use crate::github::describe_transport;
 
 #[cfg(test)]
 mod tests {
