@@ -8,6 +8,7 @@ use futures::StreamExt;
 use crate::actions::Runtime;
 use crate::github::{ApiError, Client, Scope, VersionId};
 use crate::policy::{Action, PackagePlan, Plan, Reason};
+use crate::progress::Progress;
 
 /// What happened to one version the plan deletes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +123,7 @@ pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runti
         .collect();
     one_by_one.sort_by_key(|&(p, v)| deletion_order(&plan.packages[p], v));
     let total = one_by_one.len();
-    let progress = Progress::new(runtime, total);
+    let progress = Progress::new(runtime, "Deleted", total);
     // The first deletion of each package goes alone: a permission 403 there means the others
     // would fail the same way, so they are not sent (they would spend the budget for nothing).
     let mut firsts = Vec::new();
@@ -232,44 +233,6 @@ fn deletion_order(package: &PackagePlan, v: usize) -> (bool, jiff::Timestamp, Ve
         root.version.id,
         part,
     )
-}
-
-/// A log line every few seconds while deleting, with counts and the current rate.
-struct Progress<'a> {
-    runtime: &'a Runtime,
-    total: usize,
-    started: std::time::Instant,
-    state: std::sync::Mutex<(usize, std::time::Instant)>,
-}
-
-impl<'a> Progress<'a> {
-    const EVERY: std::time::Duration = std::time::Duration::from_secs(5);
-
-    fn new(runtime: &'a Runtime, total: usize) -> Progress<'a> {
-        let now = std::time::Instant::now();
-        Progress {
-            runtime,
-            total,
-            started: now,
-            state: std::sync::Mutex::new((0, now)),
-        }
-    }
-
-    fn tick(&self) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        state.0 += 1;
-        let now = std::time::Instant::now();
-        if now.duration_since(state.1) >= Self::EVERY && state.0 < self.total {
-            state.1 = now;
-            let minutes = now.duration_since(self.started).as_secs_f64() / 60.0;
-            self.runtime.info(&format!(
-                "Deleted {} of {} ({:.0} a minute)",
-                state.0,
-                self.total,
-                state.0 as f64 / minutes.max(f64::EPSILON)
-            ));
-        }
-    }
 }
 
 /// GitHub also answers 404 to a DELETE when the token may see the package but not delete from

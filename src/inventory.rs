@@ -5,6 +5,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use crate::github::{ApiError, Client, Package, PackageType, PackageVersion, Scope, VersionState};
 use crate::inputs::{OwnerInput, OwnerType};
+use crate::progress::Progress;
 use crate::selector::NameSelector;
 
 /// How many packages have their versions listed at the same time.
@@ -109,6 +110,7 @@ pub async fn list_versions(
     scope: &Scope,
     packages: Vec<Package>,
     state: VersionState,
+    progress: &Progress<'_>,
 ) -> Result<Vec<PackageListing>, ApiError> {
     futures::stream::iter(packages)
         .map(|package| async move {
@@ -117,6 +119,7 @@ pub async fn list_versions(
                 .await?;
             let mut seen = std::collections::HashSet::new();
             versions.retain(|v| seen.insert(v.id));
+            progress.tick();
             Ok(PackageListing { package, versions })
         })
         .buffered(PACKAGES_LISTED_AT_ONCE)

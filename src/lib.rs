@@ -17,6 +17,7 @@ pub mod images;
 pub mod inputs;
 pub mod inventory;
 pub mod policy;
+pub mod progress;
 pub mod registry;
 pub mod report;
 pub mod selector;

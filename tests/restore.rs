@@ -85,7 +85,9 @@ fn restores_by_tag_by_id_and_by_time() {
     assert_eq!(active_ids(&fake, PackageType::Container, "api"), [1, 2, 3]);
     // These images have no manifest in the registry, so their parts cannot be looked up.
     assert!(
-        by_tag.stdout.contains("::warning::Could not read the manifest of sha256:"),
+        by_tag
+            .stdout
+            .contains("::warning::Could not read the manifest of sha256:"),
         "{}",
         by_tag.stdout
     );

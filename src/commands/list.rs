@@ -7,24 +7,33 @@ use crate::actions::Runtime;
 use crate::github::VersionState;
 use crate::inputs::Config;
 use crate::inventory;
+use crate::progress::Progress;
 use crate::report::ListReport;
 
 /// Lists, then writes the `packages` and `versions` outputs, the summary and the terminal table.
 pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyhow::Result<()> {
     let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
-    let packages =
-        inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;
-    runtime.info(&format!(
-        "Listing the versions of {} {} package(s) of {scope}",
-        packages.len(),
-        config.package_type
-    ));
-    let listings =
-        inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
-
-    // Reading changes nothing: the scopes are checked once the listing has reported them.
+    let listed = async {
+        let packages =
+            inventory::find_packages(&client, &scope, config.package_type, &config.packages)
+                .await?;
+        runtime.info(&format!(
+            "Listing the versions of {} {} package(s) of {scope}",
+            packages.len(),
+            config.package_type
+        ));
+        let progress = Progress::new(runtime, "Packages listed:", packages.len());
+        let listings =
+            inventory::list_versions(&client, &scope, packages, VersionState::Active, &progress)
+                .await?;
+        anyhow::Ok(listings)
+    }
+    .await;
+    // Reading changes nothing, so the scopes are checked once GitHub has reported them: a
+    // refused listing is then explained by the scope it lacks.
     super::preflight(config, &client, &scope, runtime, false).await?;
+    let listings = listed?;
     super::relay_warnings(&client, runtime);
     let report = ListReport {
         scope: &scope,

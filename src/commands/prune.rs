@@ -14,6 +14,7 @@ use crate::inputs::{Config, Env};
 use crate::inventory;
 use crate::policy;
 use crate::policy::{Images, PackageFacts};
+use crate::progress::Progress;
 use crate::registry;
 use crate::report::{PruneReport, RequestCounts};
 
@@ -38,8 +39,10 @@ pub async fn run(
         packages.len(),
         config.package_type
     ));
-    let listings =
-        inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
+    let listings = {
+        let progress = Progress::new(runtime, "Packages listed:", packages.len());
+        inventory::list_versions(&client, &scope, packages, VersionState::Active, &progress).await?
+    };
 
     phases.push(("listing", started.elapsed()));
     let mut warnings = super::relay_warnings(&client, runtime);

@@ -8,6 +8,7 @@ use crate::github::{PackageType, VersionState};
 use crate::images::{self, BrokenImage};
 use crate::inputs::{Config, Env};
 use crate::inventory;
+use crate::progress::Progress;
 use crate::registry;
 use crate::report::{markdown_escape, short_name};
 
@@ -22,8 +23,10 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
     let packages =
         inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;
-    let listings =
-        inventory::list_versions(&client, &scope, packages, VersionState::Active).await?;
+    let listings = {
+        let progress = Progress::new(runtime, "Packages listed:", packages.len());
+        inventory::list_versions(&client, &scope, packages, VersionState::Active, &progress).await?
+    };
     let (registry, owner) = super::registry_client(config, env, &client, &scope).await?;
 
     let mut broken: Vec<BrokenImage> = Vec::new();
