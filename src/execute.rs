@@ -87,12 +87,10 @@ impl Outcome {
 /// The (package, version) indices of every planned deletion, oldest version first within a
 /// package.
 fn planned(plan: &Plan) -> impl Iterator<Item = (usize, usize)> + '_ {
-    plan.packages.iter().enumerate().flat_map(|(p, package)| {
-        (0..package.versions.len())
-            .rev()
-            .filter(move |&v| package.versions[v].action == Action::Delete)
-            .map(move |v| (p, v))
-    })
+    plan.packages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, package)| package_versions(package).map(move |v| (p, v)))
 }
 
 /// Deletes what the plan deletes: whole packages where the plan says so, else version by version.
@@ -185,6 +183,7 @@ pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runti
     Outcome { results }
 }
 
+/// The indices of a package's planned deletions, oldest first.
 fn package_versions(package: &PackagePlan) -> impl Iterator<Item = usize> + '_ {
     (0..package.versions.len())
         .rev()
