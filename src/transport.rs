@@ -347,6 +347,27 @@ impl Transport {
     }
 }
 
+/// The HTTP client both the API and the registry clients send with: our `User-Agent` beside
+/// `headers`, explicit connect and request timeouts (a hung connection must end in a retry, not
+/// a stuck run), and no redirects, which would carry credentials wherever they point (GitHub's
+/// API needs none; registries serve manifests directly and redirect only blobs, which we never
+/// read).
+pub fn http_client(mut headers: HeaderMap) -> Result<reqwest::Client, reqwest::Error> {
+    headers.insert(
+        reqwest::header::USER_AGENT,
+        reqwest::header::HeaderValue::from_static(concat!(
+            "package-warden/",
+            env!("CARGO_PKG_VERSION")
+        )),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
 /// GitHub's points: 1 for reads, 5 for writes.
 pub fn points(method: &Method) -> u32 {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {

@@ -12,11 +12,10 @@ mod types;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use futures::StreamExt;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -79,17 +78,7 @@ impl Client {
             "X-GitHub-Api-Version",
             HeaderValue::from_static(API_VERSION),
         );
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_static(concat!("package-warden/", env!("CARGO_PKG_VERSION"))),
-        );
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            // Redirects would carry the token along; GitHub's API does not need them.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+        let http = crate::transport::http_client(headers)?;
         let token_kind = TokenKind::guess(token.expose());
         Ok(Client {
             http,

@@ -31,10 +31,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
-use std::time::Duration;
 
 use regex::Regex;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT, WWW_AUTHENTICATE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, WWW_AUTHENTICATE};
 use reqwest::{Response, StatusCode};
 use serde::Deserialize;
 use url::{Host, Url};
@@ -145,27 +144,16 @@ impl RegistryClient {
             Some(port) => format!("{host}:{port}"),
             None => host.to_string(),
         };
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            USER_AGENT,
-            HeaderValue::from_static(concat!("package-warden/", env!("CARGO_PKG_VERSION"))),
-        );
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            // Redirects would carry credentials to wherever they point. Registries serve
-            // manifests directly (only blobs are redirected, and we read no blobs).
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|err| RegistryError::Transport {
+        let http = crate::transport::http_client(HeaderMap::new()).map_err(|err| {
+            RegistryError::Transport {
                 location: registry_name.clone(),
                 detail: format!(
                     "could not set up the HTTP client: {}",
                     describe_transport(&err)
                 ),
                 timed_out: false,
-            })?;
+            }
+        })?;
         Ok(RegistryClient {
             http,
             base,
