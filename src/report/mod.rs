@@ -37,6 +37,17 @@ pub fn output_json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
     Some(String::from_utf8(capped.0).expect("serde_json writes UTF-8"))
 }
 
+/// How a command's job summary opens: `## package-warden · prune (dry run)`, then the headline.
+/// The headline is our prose around the owner's login, which input validation limits to
+/// letters, digits and hyphens, so HTML escaping is enough.
+fn summary_heading(command: &str, dry_run: bool, headline: &str) -> String {
+    let dry_run = if dry_run { " (dry run)" } else { "" };
+    format!(
+        "## package-warden · {command}{dry_run}\n\n{}.\n\n",
+        html_escape(headline)
+    )
+}
+
 /// A table for the terminal with these column headers.
 fn terminal_table<const N: usize>(header: [&str; N]) -> Table {
     let mut table = Table::new();

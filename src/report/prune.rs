@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{html_escape, markdown_escape, short_name, terminal_safe, terminal_table};
+use super::{markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
 use crate::execute::{Executed, Outcome, Status};
 use crate::github::{PackageType, Scope, VersionId};
 use crate::policy::{Action, PackagePlan, Plan, Reason, VersionPlan};
@@ -291,17 +291,7 @@ impl<'a> PruneReport<'a> {
 
     /// The job summary.
     pub fn markdown(&self) -> String {
-        let title = if self.dry_run {
-            "prune (dry run)"
-        } else {
-            "prune"
-        };
-        // The headline is our prose around the owner's login, which inputs validation limits to
-        // letters, digits and hyphens; HTML escaping is enough.
-        let mut md = format!(
-            "## package-warden · {title}\n\n{}.\n\n",
-            html_escape(&self.headline())
-        );
+        let mut md = summary_heading("prune", self.dry_run, &self.headline());
         if let Some(refused) = &self.refused {
             md.push_str(&format!("> [!CAUTION]\n> {}\n\n", markdown_escape(refused)));
         }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{html_escape, markdown_escape, short_name, terminal_safe, terminal_table};
+use super::{markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
 use crate::execute::RestoreStatus;
 use crate::github::{PackageType, Scope, VersionId};
 use crate::policy::restore::RestorePlan;
@@ -172,15 +172,7 @@ impl<'a> RestoreReport<'a> {
 
     /// The job summary.
     pub fn markdown(&self) -> String {
-        let title = if self.dry_run {
-            "restore (dry run)"
-        } else {
-            "restore"
-        };
-        let mut md = format!(
-            "## package-warden · {title}\n\n{}.\n\n",
-            html_escape(&self.headline())
-        );
+        let mut md = summary_heading("restore", self.dry_run, &self.headline());
         if self.dry_run {
             md.push_str(
                 "> [!NOTE]\n> Dry run: nothing was changed. The table shows what would happen.\n\n",
