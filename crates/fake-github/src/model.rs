@@ -418,6 +418,28 @@ pub struct PackageSeed {
     /// Every version, deleted ones included; order does not matter except for id assignment.
     #[serde(default)]
     pub versions: Vec<VersionSeed>,
+    /// Versions pushed while a client works, each when its trigger fires (once): a push racing
+    /// a cleanup run. Their ids are assigned with the others, after them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub late_pushes: Vec<LatePush>,
+}
+
+/// A version that arrives while the fake runs, as a CI build pushing during a cleanup would.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatePush {
+    pub version: VersionSeed,
+    pub trigger: PushTrigger,
+}
+
+/// When a [`LatePush`] happens. It is created at the fake's "now" at that moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PushTrigger {
+    /// Right after the fake has served its first listing of the package's active versions (a
+    /// client's picture of the package is then out of date).
+    AfterListing,
+    /// Once the fake has served this many requests in all.
+    AfterRequests(u64),
 }
 
 fn is_false(value: &bool) -> bool {
@@ -447,6 +469,7 @@ impl PackageSeed {
             deleted_at: None,
             docker_conflict: false,
             versions: Vec::new(),
+            late_pushes: Vec::new(),
         }
     }
 
@@ -521,6 +544,13 @@ impl PackageSeed {
         self.versions.extend(versions);
         self
     }
+
+    /// Pushes `version` into the package while the fake runs, when `trigger` fires.
+    #[must_use]
+    pub fn late_push(mut self, version: VersionSeed, trigger: PushTrigger) -> Self {
+        self.late_pushes.push(LatePush { version, trigger });
+        self
+    }
 }
 
 /// One version of a package.
@@ -551,6 +581,10 @@ pub struct VersionSeed {
     /// downloaded more than 5,000 times.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub downloads: u64,
+    /// A DELETE of this version is answered with this status (`500`, `422`, `404`, ...) and
+    /// changes nothing: a server error or refusal in the middle of a run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_fails: Option<u16>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -569,7 +603,15 @@ impl VersionSeed {
             deleted_at: None,
             manifest: None,
             downloads: 0,
+            delete_fails: None,
         }
+    }
+
+    /// Makes every DELETE of this version fail with `status`, changing nothing.
+    #[must_use]
+    pub fn delete_fails(mut self, status: u16) -> Self {
+        self.delete_fails = Some(status);
+        self
     }
 
     /// Sets how often the version was downloaded.

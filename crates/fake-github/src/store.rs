@@ -10,7 +10,8 @@ use jiff::Timestamp;
 
 use crate::manifest::ManifestSeed;
 use crate::model::{
-    DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, OwnerKind, PackageSeed, PackageType, Seed, Visibility,
+    DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, OwnerKind, PackageSeed, PackageType, PushTrigger, Seed,
+    VersionSeed, Visibility,
 };
 use crate::snapshot::{OwnerState, PackageState, State, VersionState};
 use crate::tokens::{TokenKind, TokenProfile};
@@ -96,6 +97,8 @@ pub(crate) enum Refusal {
     /// A version of a public package downloaded more than 5,000 times: only GitHub Support
     /// may delete it.
     TooPopular,
+    /// The seed makes this version's deletion fail with this status.
+    Injected(u16),
 }
 
 /// An account.
@@ -140,6 +143,8 @@ pub(crate) struct Package {
     pub deleted_at: Option<Timestamp>,
     pub docker_conflict: bool,
     pub versions: Vec<Version>,
+    /// Versions still to be pushed, with what makes them arrive.
+    pub late_pushes: Vec<(Version, PushTrigger)>,
 }
 
 impl Package {
@@ -175,6 +180,8 @@ pub(crate) struct Version {
     pub manifest: Option<StoredManifest>,
     /// How often it was downloaded.
     pub downloads: u64,
+    /// Every DELETE of it fails with this status.
+    pub delete_fails: Option<u16>,
 }
 
 impl Version {
@@ -594,6 +601,9 @@ impl Store {
         if public && version.downloads > 5_000 {
             return Err(Refusal::TooPopular);
         }
+        if let Some(status) = version.delete_fails {
+            return Err(Refusal::Injected(status));
+        }
         version.deleted_at = Some(now);
         Ok(())
     }
@@ -614,6 +624,37 @@ impl Store {
             .ok_or(Refusal::VersionNotFound)?;
         version.deleted_at = None;
         Ok(())
+    }
+
+    /// Pushes the late versions whose trigger `fired` says has fired, stamped `now`. A push
+    /// into a deleted package (or a package whose tag it carries is taken) still lands, as a
+    /// registry push would recreate the package: the fake keeps it simple and only adds it.
+    pub fn deliver_pushes(
+        &mut self,
+        now: Timestamp,
+        mut fired: impl FnMut(&Package, PushTrigger) -> bool,
+    ) {
+        for index in 0..self.packages.len() {
+            let pending = std::mem::take(&mut self.packages[index].late_pushes);
+            let (due, later): (Vec<_>, Vec<_>) = pending
+                .into_iter()
+                .partition(|(_, trigger)| fired(&self.packages[index], *trigger));
+            let package = &mut self.packages[index];
+            package.late_pushes = later;
+            for (mut version, _) in due {
+                // A tag moves to the newest image that claims it, as on a registry.
+                for tag in &version.tags {
+                    for other in &mut package.versions {
+                        other.tags.retain(|t| t != tag);
+                    }
+                }
+                version.created_at = now;
+                version.updated_at = now;
+                package.deleted_at = None;
+                package.updated_at = now;
+                package.versions.push(version);
+            }
+        }
     }
 
     /// A snapshot in the deterministic order [`State`] promises.
@@ -691,28 +732,24 @@ fn build_package(
                 version: version.name,
             });
         }
-        let manifest = version.manifest.map(StoredManifest::from);
-        if let Some(manifest) = &manifest
-            && version.name.starts_with("sha256:")
-            && version.name != manifest.digest
+        versions.push(build_version(&seeded.name, version, version_ids)?);
+    }
+    let mut late_pushes = Vec::with_capacity(seeded.late_pushes.len());
+    for push in seeded.late_pushes {
+        let known = versions.iter().chain(late_pushes.iter().map(|(v, _)| v));
+        if known
+            .into_iter()
+            .any(|known: &Version| known.name == push.version.name)
         {
-            return Err(SeedError::DigestMismatch {
+            return Err(SeedError::DuplicateVersion {
                 package: seeded.name,
-                version: version.name,
-                actual: manifest.digest.clone(),
+                version: push.version.name,
             });
         }
-        let created_at = version.created_at.unwrap_or(DEFAULT_CREATED_AT);
-        versions.push(Version {
-            id: version_ids.claim(version.id),
-            name: version.name,
-            tags: version.tags,
-            created_at,
-            updated_at: version.updated_at.unwrap_or(created_at),
-            deleted_at: version.deleted_at,
-            manifest,
-            downloads: version.downloads,
-        });
+        late_pushes.push((
+            build_version(&seeded.name, push.version, version_ids)?,
+            push.trigger,
+        ));
     }
     let created_at = seeded
         .created_at
@@ -734,6 +771,37 @@ fn build_package(
         deleted_at: seeded.deleted_at,
         docker_conflict: seeded.docker_conflict,
         versions,
+        late_pushes,
+    })
+}
+
+fn build_version(
+    package: &str,
+    version: VersionSeed,
+    version_ids: &mut IdAllocator,
+) -> Result<Version, SeedError> {
+    let manifest = version.manifest.map(StoredManifest::from);
+    if let Some(manifest) = &manifest
+        && version.name.starts_with("sha256:")
+        && version.name != manifest.digest
+    {
+        return Err(SeedError::DigestMismatch {
+            package: package.to_string(),
+            version: version.name,
+            actual: manifest.digest.clone(),
+        });
+    }
+    let created_at = version.created_at.unwrap_or(DEFAULT_CREATED_AT);
+    Ok(Version {
+        id: version_ids.claim(version.id),
+        name: version.name,
+        tags: version.tags,
+        created_at,
+        updated_at: version.updated_at.unwrap_or(created_at),
+        deleted_at: version.deleted_at,
+        manifest,
+        downloads: version.downloads,
+        delete_fails: version.delete_fails,
     })
 }
 

@@ -13,6 +13,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::{App, registry};
+use crate::model::PushTrigger;
 
 /// One request the fake received, as the client sent it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -169,6 +170,11 @@ pub(crate) async fn record_request(
     request.extensions_mut().insert(RequestId(id.clone()));
 
     let mut response = next.run(request).await;
+    let now = app.clock.now_to_second();
+    app.store().deliver_pushes(
+        now,
+        |_, trigger| matches!(trigger, PushTrigger::AfterRequests(after) if sequence >= after),
+    );
     let fault = response.extensions().get::<Fault>().copied();
     let refused = response.extensions().get::<PermissionRefusal>().is_some();
     let status = match fault {

@@ -89,6 +89,11 @@ impl From<Refusal> for ApiError {
                  deleted. Contact GitHub support for further assistance.",
                 docs::PACKAGES,
             ),
+            Refusal::Injected(status) => ApiError::new(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "The fake was told to fail this deletion.",
+                docs::PACKAGES,
+            ),
         }
     }
 }

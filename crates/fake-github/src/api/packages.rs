@@ -17,7 +17,7 @@ use super::extract::{Path, Query, RequestUrl};
 use super::pagination::PageRequest;
 use super::render::Renderer;
 use crate::access::sso_shuts_out;
-use crate::model::{PackageType, Visibility};
+use crate::model::{PackageType, PushTrigger, Visibility};
 use crate::store::{Package, Store, VersionFilter};
 use crate::tokens::TokenProfile;
 
@@ -222,12 +222,9 @@ pub(crate) async fn list_versions(
     };
     let page = PageRequest::new(query.page.as_deref(), query.per_page.as_deref());
 
-    let store = app.store();
-    let package = store.package(
-        &scope.login,
-        parse_type(&path.package_type)?,
-        &path.package_name,
-    )?;
+    let package_type = parse_type(&path.package_type)?;
+    let mut store = app.store();
+    let package = store.package(&scope.login, package_type, &path.package_name)?;
     let owner = store
         .owner(&package.owner)
         .ok_or_else(|| ApiError::not_found(docs::PACKAGES))?;
@@ -237,6 +234,15 @@ pub(crate) async fn list_versions(
         .into_iter()
         .map(|version| renderer.version(package, owner, version))
         .collect();
+    if filter == VersionFilter::Active {
+        let (login, name) = (scope.login.as_str(), path.package_name.as_str());
+        store.deliver_pushes(app.clock.now_to_second(), |package, trigger| {
+            trigger == PushTrigger::AfterListing
+                && package.owner.eq_ignore_ascii_case(login)
+                && package.package_type == package_type
+                && package.name == name
+        });
+    }
     Ok(paged(body, link))
 }
 
