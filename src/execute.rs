@@ -3,10 +3,12 @@
 //! A failed deletion never stops the others: every result is collected, so that whatever was
 //! deleted before a failure is reported.
 
+use std::collections::{HashMap, HashSet};
+
 use futures::StreamExt;
 
 use crate::actions::Runtime;
-use crate::github::{ApiError, Client, Scope, VersionId};
+use crate::github::{ApiError, Client, Scope, VersionId, VersionState};
 use crate::policy::{Action, PackagePlan, Plan, Reason};
 use crate::progress::Progress;
 
@@ -52,6 +54,8 @@ pub struct Executed {
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
     pub results: Vec<Executed>,
+    /// What went differently from the plan, for the warnings.
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
@@ -64,7 +68,10 @@ impl Outcome {
                 status: Status::WouldDelete,
             })
             .collect();
-        Outcome { results }
+        Outcome {
+            results,
+            notes: Vec::new(),
+        }
     }
 
     pub fn failures(&self) -> impl Iterator<Item = &Executed> {
@@ -93,49 +100,207 @@ fn planned(plan: &Plan) -> impl Iterator<Item = (usize, usize)> + '_ {
         .flat_map(|(p, package)| package_versions(package).map(move |v| (p, v)))
 }
 
-/// Deletes what the plan deletes: whole packages where the plan says so, else version by version.
+/// Deletes what the plan deletes: whole packages where the plan says so and the package is
+/// still as it was listed, else version by version.
+///
+/// Versions go in waves: a part of an image (platform manifest, attestation, signature) is
+/// sent only once every image it belongs to that the plan deletes is gone, so that a failed
+/// image deletion never leaves an image that resolves but cannot be pulled.
 pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runtime) -> Outcome {
     let mut results = Vec::new();
-
-    // Whole packages first: one request takes all their versions.
+    let mut notes = Vec::new();
+    let mut one_by_one: Vec<Job> = Vec::new();
     for (p, package) in plan.packages.iter().enumerate() {
-        if !package.delete_package {
-            continue;
+        if package.delete_package {
+            match still_as_listed(client, scope, package).await {
+                Ok(()) => {
+                    let status = match client
+                        .delete_package(scope, package.package.package_type, &package.package.name)
+                        .await
+                    {
+                        Ok(()) => Status::Deleted,
+                        Err(err) => Status::Failed(err.to_string()),
+                    };
+                    results.extend(package_versions(package).map(|v| Executed {
+                        package: p,
+                        version: v,
+                        status: status.clone(),
+                    }));
+                    continue;
+                }
+                Err(why) => notes.push(format!(
+                    "{} was not deleted as a whole package: {why}; its planned versions were \
+                     deleted one by one instead",
+                    package.package.name
+                )),
+            }
         }
-        let status = match client
-            .delete_package(scope, package.package.package_type, &package.package.name)
-            .await
-        {
-            Ok(()) => Status::Deleted,
-            Err(err) => Status::Failed(err.to_string()),
-        };
-        results.extend(package_versions(package).map(|v| Executed {
-            package: p,
-            version: v,
-            status: status.clone(),
-        }));
+        one_by_one.extend(package_versions(package).map(|v| (p, v)));
     }
 
-    let mut one_by_one: Vec<(usize, usize)> = planned(plan)
-        .filter(|&(p, _)| !plan.packages[p].delete_package)
-        .collect();
     one_by_one.sort_by_key(|&(p, v)| deletion_order(&plan.packages[p], v));
-    let total = one_by_one.len();
-    let progress = Progress::new(runtime, "Deleted", total);
-    // The first deletion of each package goes alone: a permission 403 there means the others
-    // would fail the same way, so they are not sent (they would spend the budget for nothing).
-    let mut firsts = Vec::new();
-    let mut rest = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for job in one_by_one {
-        if seen.insert(job.0) {
-            firsts.push(job);
-        } else {
-            rest.push(job);
+    let parents = planned_parents(plan, &one_by_one);
+    let progress = Progress::new(runtime, "Deleted", one_by_one.len());
+    let mut sender = Sender {
+        client,
+        scope,
+        plan,
+        progress: &progress,
+        concurrency: client.transport().settings().concurrency.max(1),
+        probed: HashSet::new(),
+        denied: HashMap::new(),
+    };
+    let mut statuses: HashMap<Job, Status> = HashMap::new();
+    let mut waiting = one_by_one;
+    while !waiting.is_empty() {
+        let mut ready = Vec::new();
+        let mut later = Vec::new();
+        let mut settled = false;
+        for job in waiting {
+            match wave_state(plan, &parents[&job], &statuses) {
+                ParentsState::Pending => later.push(job),
+                ParentsState::Gone => ready.push(job),
+                ParentsState::Blocked(status) => {
+                    progress.tick();
+                    statuses.insert(job, status);
+                    settled = true;
+                }
+            }
+        }
+        if ready.is_empty() && !settled {
+            // Only tags can make parts claim each other in a circle; the plan deletes them all,
+            // so send them rather than wait forever.
+            ready = std::mem::take(&mut later);
+        }
+        statuses.extend(sender.send(ready).await);
+        waiting = later;
+    }
+    drop(progress);
+
+    let mut deleted: Vec<Executed> = statuses
+        .into_iter()
+        .map(|((package, version), status)| Executed {
+            package,
+            version,
+            status,
+        })
+        .collect();
+    // Report in plan order whatever order the requests finished in.
+    deleted.sort_by_key(|e| (e.package, std::cmp::Reverse(e.version)));
+    results.extend(deleted);
+    Outcome { results, notes }
+}
+
+/// A planned deletion: (package, version) indices into the plan.
+type Job = (usize, usize);
+
+/// For each job, the jobs of the images it belongs to that this run deletes one by one.
+fn planned_parents(plan: &Plan, jobs: &[Job]) -> HashMap<Job, Vec<Job>> {
+    let planned: HashSet<Job> = jobs.iter().copied().collect();
+    let mut by_digest: HashMap<(usize, &str), usize> = HashMap::new();
+    for &(p, v) in jobs {
+        by_digest.insert((p, plan.packages[p].versions[v].version.name.as_str()), v);
+    }
+    jobs.iter()
+        .map(|&(p, v)| {
+            let parents = plan.packages[p].versions[v]
+                .belongs_to
+                .iter()
+                .filter_map(|digest| by_digest.get(&(p, digest.as_str())))
+                .map(|&parent| (p, parent))
+                .filter(|parent| planned.contains(parent) && *parent != (p, v))
+                .collect();
+            ((p, v), parents)
+        })
+        .collect()
+}
+
+enum ParentsState {
+    /// An image it belongs to has not been sent yet.
+    Pending,
+    /// Every image it belongs to is gone (or it belongs to none): it may go.
+    Gone,
+    /// An image it belongs to is still there: the part stays, with this status.
+    Blocked(Status),
+}
+
+fn wave_state(plan: &Plan, parents: &[Job], statuses: &HashMap<Job, Status>) -> ParentsState {
+    let mut blocked = None;
+    for parent in parents {
+        match statuses.get(parent) {
+            None => return ParentsState::Pending,
+            Some(Status::Deleted | Status::AlreadyGone) => {}
+            Some(Status::Deferred) => {
+                blocked.get_or_insert(Status::Deferred);
+            }
+            Some(Status::Failed(_) | Status::WouldDelete) => {
+                let image = &plan.packages[parent.0].versions[parent.1].version;
+                let name = image.tags().first().cloned().unwrap_or(image.name.clone());
+                blocked = Some(Status::Failed(format!(
+                    "kept: its image {name} could not be deleted, and an image keeps its parts"
+                )));
+            }
         }
     }
-    let concurrency = client.transport().settings().concurrency.max(1);
-    let run = |jobs: Vec<(usize, usize)>| {
+    blocked.map_or(ParentsState::Gone, ParentsState::Blocked)
+}
+
+/// Sends deletions, with a concurrency cap, and remembers packages whose first deletion was
+/// refused for lack of permission.
+struct Sender<'a> {
+    client: &'a Client,
+    scope: &'a Scope,
+    plan: &'a Plan,
+    progress: &'a Progress<'a>,
+    concurrency: usize,
+    /// Packages whose first deletion has been sent.
+    probed: HashSet<usize>,
+    /// Packages whose first deletion was refused, with GitHub's answer.
+    denied: HashMap<usize, String>,
+}
+
+impl Sender<'_> {
+    /// The first deletion of each package goes alone: a permission 403 there means the others
+    /// would fail the same way, so they are not sent (they would spend the budget for nothing).
+    async fn send(&mut self, jobs: Vec<Job>) -> Vec<(Job, Status)> {
+        let mut probes = Vec::new();
+        let mut rest = Vec::new();
+        for job in jobs {
+            if self.probed.insert(job.0) {
+                probes.push(job);
+            } else {
+                rest.push(job);
+            }
+        }
+        let mut done = Vec::new();
+        for (job, status, refused) in self.run(probes).await {
+            if let (true, Status::Failed(error)) = (refused, &status) {
+                self.denied.insert(job.0, error.clone());
+            }
+            done.push((job, status));
+        }
+        let (blocked, sendable): (Vec<Job>, Vec<Job>) = rest
+            .into_iter()
+            .partition(|job| self.denied.contains_key(&job.0));
+        for job in blocked {
+            self.progress.tick();
+            let status = Status::Failed(format!(
+                "not sent: the first deletion in this package was refused ({})",
+                self.denied[&job.0]
+            ));
+            done.push((job, status));
+        }
+        done.extend(
+            self.run(sendable)
+                .await
+                .into_iter()
+                .map(|(job, status, _)| (job, status)),
+        );
+        done
+    }
+
+    async fn run(&self, jobs: Vec<Job>) -> Vec<(Job, Status, bool)> {
+        let (client, scope, plan) = (self.client, self.scope, self.plan);
         futures::stream::iter(jobs)
             .map(|(p, v)| async move {
                 let package = &plan.packages[p];
@@ -145,42 +310,44 @@ pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runti
                 } else {
                     delete_version(client, scope, package, v).await
                 };
-                let executed = Executed {
-                    package: p,
-                    version: v,
-                    status,
-                };
-                (executed, refused)
+                ((p, v), status, refused)
             })
-            .buffer_unordered(concurrency)
-            .inspect(|_| progress.tick())
-            .collect::<Vec<(Executed, bool)>>()
-    };
-    let firsts = run(firsts).await;
-    let denied: std::collections::HashMap<usize, String> = firsts
+            .buffer_unordered(self.concurrency)
+            .inspect(|_| self.progress.tick())
+            .collect()
+            .await
+    }
+}
+
+/// Whether a package that the plan deletes whole still holds exactly the versions the plan
+/// deletes: a version pushed since the listing would go with the package, unplanned and
+/// unreported. (What is pushed between this check and the DELETE still races; the window is
+/// one request long instead of the whole run.)
+async fn still_as_listed(
+    client: &Client,
+    scope: &Scope,
+    package: &PackagePlan,
+) -> Result<(), String> {
+    let (package_type, name) = (package.package.package_type, &package.package.name);
+    let now = client
+        .list_versions(scope, package_type, name, VersionState::Active)
+        .await
+        .map_err(|err| format!("could not list its versions again to check ({err})"))?;
+    let planned: HashSet<VersionId> = package.deletions().map(|v| v.version.id).collect();
+    let unplanned: Vec<String> = now
         .iter()
-        .filter(|(_, refused)| *refused)
-        .filter_map(|(e, _)| match &e.status {
-            Status::Failed(error) => Some((e.package, error.clone())),
-            _ => None,
-        })
+        .filter(|v| !planned.contains(&v.id))
+        .map(|v| v.name.clone())
         .collect();
-    let mut deleted: Vec<Executed> = firsts.into_iter().map(|(e, _)| e).collect();
-    let (blocked, sendable): (Vec<_>, Vec<_>) =
-        rest.into_iter().partition(|(p, _)| denied.contains_key(p));
-    deleted.extend(blocked.into_iter().map(|(p, v)| Executed {
-        package: p,
-        version: v,
-        status: Status::Failed(format!(
-            "not sent: the first deletion in this package was refused ({})",
-            denied[&p]
-        )),
-    }));
-    deleted.extend(run(sendable).await.into_iter().map(|(e, _)| e));
-    // Report in plan order whatever order the requests finished in.
-    deleted.sort_by_key(|e| (e.package, std::cmp::Reverse(e.version)));
-    results.extend(deleted);
-    Outcome { results }
+    if unplanned.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} version(s) arrived after it was listed ({})",
+            unplanned.len(),
+            unplanned.join(", ")
+        ))
+    }
 }
 
 /// The indices of a package's planned deletions, oldest first.

@@ -123,6 +123,7 @@ pub async fn run(
         let deleting = std::time::Instant::now();
         let outcome = execute::delete(&client, &scope, &plan, runtime).await;
         phases.push(("deleting", deleting.elapsed()));
+        warnings.extend(outcome.notes.iter().cloned());
         outcome
     };
     let stats = client.transport().stats();

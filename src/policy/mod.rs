@@ -242,6 +242,11 @@ pub struct VersionPlan {
     /// For a deletion: what selected it, then what let it go; for a keep: the rule that kept it
     /// (after what selected it, if anything did).
     pub reasons: Vec<Reason>,
+    /// The digests of the images this version is a part of (platform manifest, attestation,
+    /// signature, referrer); empty for an image of its own. Execution deletes a part only once
+    /// these images are gone.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub belongs_to: Vec<String>,
 }
 
 impl VersionPlan {
@@ -396,6 +401,7 @@ fn plan_package(package: PackageFacts, policy: &Policy, cutoff: Option<Timestamp
                 action: draft.decided.unwrap_or(Action::Delete),
                 version: draft.version,
                 reasons: draft.reasons,
+                belongs_to: draft.links.into_iter().map(|link| link.parent).collect(),
             })
             .collect(),
         delete_package,
