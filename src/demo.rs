@@ -7,6 +7,7 @@ use anyhow::Context;
 use fake_github::{DEMO_TOKEN, FakeGitHub};
 
 use crate::actions::Runtime;
+use crate::cancel::Cancellation;
 use crate::commands::{self, Display};
 use crate::inputs::{Config, Env, RawInputs};
 
@@ -183,7 +184,14 @@ async fn run_step(
     let sandbox_env: Env = [("RUNNER_TEMP".to_string(), reports.display().to_string())].into();
     let raw = RawInputs::read(argv, &sandbox_env).context("a demo step's command line")?;
     let config = Config::from_inputs(&raw, &sandbox_env).context("a demo step's inputs")?;
-    commands::run_with(&config, runtime, &sandbox_env, display).await
+    commands::run_with(
+        &config,
+        runtime,
+        &sandbox_env,
+        display,
+        &Cancellation::never(),
+    )
+    .await
 }
 
 /// Quotes the arguments that a shell would expand.

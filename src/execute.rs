@@ -8,7 +8,9 @@ use std::collections::{HashMap, HashSet};
 use futures::StreamExt;
 
 use crate::actions::Runtime;
+use crate::cancel::{Cancellation, Signal};
 use crate::github::{ApiError, Client, Scope, VersionId, VersionState};
+use crate::journal::{Entry, Journal, SentVersion};
 use crate::policy::{Action, PackagePlan, Plan, Reason};
 use crate::progress::Progress;
 
@@ -106,7 +108,17 @@ fn planned(plan: &Plan) -> impl Iterator<Item = (usize, usize)> + '_ {
 /// Versions go in waves: a part of an image (platform manifest, attestation, signature) is
 /// sent only once every image it belongs to that the plan deletes is gone, so that a failed
 /// image deletion never leaves an image that resolves but cannot be pulled.
-pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runtime) -> Outcome {
+///
+/// At the first signal of `cancellation` nothing more is sent; what was sent may finish for a
+/// short grace. Every request that may delete something is in `journal` before it leaves.
+pub async fn delete(
+    client: &Client,
+    scope: &Scope,
+    plan: &Plan,
+    runtime: &Runtime,
+    journal: &Journal,
+    cancellation: &Cancellation,
+) -> Outcome {
     let mut results = Vec::new();
     let mut notes = Vec::new();
     let mut one_by_one: Vec<Job> = Vec::new();
@@ -114,13 +126,8 @@ pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runti
         if package.delete_package {
             match still_as_listed(client, scope, package).await {
                 Ok(()) => {
-                    let status = match client
-                        .delete_package(scope, package.package.package_type, &package.package.name)
-                        .await
-                    {
-                        Ok(()) => Status::Deleted,
-                        Err(err) => Status::Failed(err.to_string()),
-                    };
+                    let status =
+                        delete_whole_package(client, scope, package, journal, cancellation).await;
                     results.extend(package_versions(package).map(|v| Executed {
                         package: p,
                         version: v,
@@ -147,12 +154,21 @@ pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runti
         plan,
         progress: &progress,
         concurrency: client.transport().settings().concurrency.max(1),
+        journal,
+        cancellation,
         probed: HashSet::new(),
         denied: HashMap::new(),
     };
     let mut statuses: HashMap<Job, Status> = HashMap::new();
     let mut waiting = one_by_one;
     while !waiting.is_empty() {
+        if let Some(signal) = cancellation.signal() {
+            for job in waiting.drain(..) {
+                progress.tick();
+                statuses.insert(job, not_sent(signal));
+            }
+            break;
+        }
         let mut ready = Vec::new();
         let mut later = Vec::new();
         let mut settled = false;
@@ -253,6 +269,8 @@ struct Sender<'a> {
     plan: &'a Plan,
     progress: &'a Progress<'a>,
     concurrency: usize,
+    journal: &'a Journal,
+    cancellation: &'a Cancellation,
     /// Packages whose first deletion has been sent.
     probed: HashSet<usize>,
     /// Packages whose first deletion was refused, with GitHub's answer.
@@ -301,14 +319,28 @@ impl Sender<'_> {
 
     async fn run(&self, jobs: Vec<Job>) -> Vec<(Job, Status, bool)> {
         let (client, scope, plan) = (self.client, self.scope, self.plan);
+        let (journal, cancellation) = (self.journal, self.cancellation);
         futures::stream::iter(jobs)
             .map(|(p, v)| async move {
                 let package = &plan.packages[p];
+                let version = &package.versions[v].version;
                 // A deletion costs one request, two when a 404 must be confirmed.
-                let (status, refused) = if client.transport().budget_short_of(2) {
+                let (status, refused) = if let Some(signal) = cancellation.signal() {
+                    (not_sent(signal), false)
+                } else if client.transport().budget_short_of(2) {
                     (Status::Deferred, false)
                 } else {
-                    delete_version(client, scope, package, v).await
+                    journal.record(&Entry::Sending {
+                        package: package.package.name.clone(),
+                        id: version.id,
+                        name: version.name.clone(),
+                    });
+                    let answer = tokio::select! {
+                        answer = delete_version(client, scope, package, v) => answer,
+                        () = cancellation.grace_over() => (in_flight(), false),
+                    };
+                    journal.record(&outcome_entry(&package.package.name, version.id, &answer.0));
+                    answer
                 };
                 ((p, v), status, refused)
             })
@@ -317,6 +349,67 @@ impl Sender<'_> {
             .collect()
             .await
     }
+}
+
+/// Deletes a whole package, journalled like a version.
+async fn delete_whole_package(
+    client: &Client,
+    scope: &Scope,
+    package: &PackagePlan,
+    journal: &Journal,
+    cancellation: &Cancellation,
+) -> Status {
+    if let Some(signal) = cancellation.signal() {
+        return not_sent(signal);
+    }
+    let name = &package.package.name;
+    journal.record(&Entry::SendingPackage {
+        package: name.clone(),
+        versions: package
+            .deletions()
+            .map(|v| SentVersion {
+                id: v.version.id,
+                name: v.version.name.clone(),
+            })
+            .collect(),
+    });
+    let status = tokio::select! {
+        answer = client.delete_package(scope, package.package.package_type, name) => match answer {
+            Ok(()) => Status::Deleted,
+            Err(err) => Status::Failed(err.to_string()),
+        },
+        () = cancellation.grace_over() => in_flight(),
+    };
+    for version in package.deletions() {
+        journal.record(&outcome_entry(name, version.version.id, &status));
+    }
+    status
+}
+
+fn outcome_entry(package: &str, id: VersionId, status: &Status) -> Entry {
+    Entry::Outcome {
+        package: package.to_string(),
+        id,
+        status: status.as_str().to_string(),
+        error: match status {
+            Status::Failed(error) => Some(error.clone()),
+            _ => None,
+        },
+    }
+}
+
+/// The status of a deletion a cancelled run did not send.
+fn not_sent(signal: Signal) -> Status {
+    Status::Failed(format!("not sent: the run was cancelled ({signal})"))
+}
+
+/// The status of a deletion whose answer a cancelled run did not wait for.
+fn in_flight() -> Status {
+    Status::Failed(
+        "cancelled while the request was in flight: it may have been deleted; `undo` with the \
+         journal restores it if so"
+            .to_string(),
+    )
 }
 
 /// Whether a package that the plan deletes whole still holds exactly the versions the plan

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod actions;
+pub mod cancel;
 pub mod commands;
 #[cfg(feature = "demo")]
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod github;
 pub mod images;
 pub mod inputs;
 pub mod inventory;
+pub mod journal;
 pub mod policy;
 pub mod progress;
 pub mod registry;

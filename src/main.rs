@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use package_warden::actions::Runtime;
+use package_warden::cancel::{Cancellation, Cancelled};
 use package_warden::inputs::{Config, Env, RawInputs};
 use tracing_subscriber::EnvFilter;
 
@@ -38,11 +39,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match tokio.block_on(package_warden::run(&config, &runtime, &env)) {
+    let result = tokio.block_on(async {
+        let cancellation = Cancellation::listen()
+            .map_err(|err| anyhow::anyhow!("could not listen for SIGINT and SIGTERM: {err}"))?;
+        package_warden::run(&config, &runtime, &env, &cancellation).await
+    });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             runtime.error(&format!("{err:#}"));
-            ExitCode::FAILURE
+            match err.downcast_ref::<Cancelled>() {
+                Some(Cancelled(signal)) => ExitCode::from(signal.exit_code()),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }

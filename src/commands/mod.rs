@@ -7,6 +7,7 @@ pub mod validate;
 
 use crate::access;
 use crate::actions::Runtime;
+use crate::cancel::{Cancellation, Cancelled};
 use crate::github::{Client, Scope};
 use crate::inputs::{Command, Config, Env};
 use crate::inventory;
@@ -26,8 +27,13 @@ pub struct Display {
 
 /// Runs the command the configuration names. `env` is the process environment (for
 /// `RUNNER_TEMP`).
-pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Result<()> {
-    run_with(config, runtime, env, &Display::default()).await
+pub async fn run(
+    config: &Config,
+    runtime: &Runtime,
+    env: &Env,
+    cancellation: &Cancellation,
+) -> anyhow::Result<()> {
+    run_with(config, runtime, env, &Display::default(), cancellation).await
 }
 
 /// [`run`] with a choice of how much the terminal tables show.
@@ -36,21 +42,31 @@ pub async fn run_with(
     runtime: &Runtime,
     env: &Env,
     display: &Display,
+    cancellation: &Cancellation,
 ) -> anyhow::Result<()> {
-    let result = match config.command {
-        Command::List => list::run(config, runtime, display).await,
-        Command::Prune => prune::run(config, runtime, env, display).await,
-        Command::Restore => restore::run(config, runtime, env, display).await,
-        #[cfg(feature = "demo")]
-        Command::Demo => Box::pin(crate::demo::run(runtime)).await,
-        #[cfg(not(feature = "demo"))]
-        Command::Demo => {
-            anyhow::bail!(
-                "this build of package-warden has no `demo` (built without the `demo` feature)"
-            )
+    let command = async {
+        match config.command {
+            Command::List => list::run(config, runtime, display).await,
+            Command::Prune => prune::run(config, runtime, env, display, cancellation).await,
+            Command::Restore => restore::run(config, runtime, env, display).await,
+            #[cfg(feature = "demo")]
+            // The sandbox's steps hold nothing to lose: a signal drops the demo where it stands.
+            Command::Demo => Box::pin(crate::demo::run(runtime)).await,
+            #[cfg(not(feature = "demo"))]
+            Command::Demo => {
+                anyhow::bail!(
+                    "this build of package-warden has no `demo` (built without the `demo` feature)"
+                )
+            }
         }
     };
-    if config.validate && config.command != Command::Demo {
+    // A signal ends a command at once while it has changed nothing; one that deletes takes
+    // over before its first change, to stop in good order and report.
+    let result = tokio::select! {
+        result = command => result,
+        signal = cancellation.ends_run() => Err(Cancelled(signal).into()),
+    };
+    if config.validate && config.command != Command::Demo && !cancellation.is_cancelled() {
         // Checked even after a failed run: that is when a broken image matters most.
         let validation = validate::run(config, runtime, env).await;
         result?;

@@ -1,17 +1,19 @@
 //! `prune`: plan with the retention policy, then delete what the plan deletes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use jiff::Timestamp;
 
 use super::Display;
 use crate::actions::Runtime;
+use crate::cancel::{Cancellation, Cancelled};
 use crate::execute::{self, Outcome};
 use crate::github::{PackageType, VersionState};
 use crate::images;
 use crate::inputs::{Config, Env};
 use crate::inventory;
+use crate::journal::{self, Journal};
 use crate::policy;
 use crate::policy::{Images, PackageFacts};
 use crate::progress::Progress;
@@ -25,6 +27,7 @@ pub async fn run(
     runtime: &Runtime,
     env: &Env,
     display: &Display,
+    cancellation: &Cancellation,
 ) -> anyhow::Result<()> {
     let settings = &config.prune;
     let started = std::time::Instant::now();
@@ -114,14 +117,36 @@ pub async fn run(
             )
         });
 
+    // Until now nothing has changed, and a signal simply ends the run.
+    if let Some(signal) = cancellation.signal() {
+        return Err(Cancelled(signal).into());
+    }
+    let report_path = report_file(env, now);
+    let mut journal = Journal::none();
     let outcome = if config.dry_run {
         Outcome::dry_run(&plan)
-    } else if refused.is_some() {
+    } else if refused.is_some() || planned == 0 {
         Outcome::default()
     } else {
-        runtime.info(&format!("Deleting {planned} version(s)"));
+        let owner = inventory::owner_login(&client, &scope).await?;
+        cancellation.take_over();
+        if let Some(signal) = cancellation.signal() {
+            return Err(Cancelled(signal).into());
+        }
+        let path = journal_file(&report_path);
+        journal = Journal::create(&path, "prune", &owner, config.package_type, now)
+            .with_context(|| format!("could not create the journal {}", path.display()))?;
+        runtime.info(&format!(
+            "Deleting {planned} version(s); each deletion is recorded as it happens in {}",
+            path.display()
+        ));
         let deleting = std::time::Instant::now();
-        let outcome = execute::delete(&client, &scope, &plan, runtime).await;
+        let outcome =
+            execute::delete(&client, &scope, &plan, runtime, &journal, cancellation).await;
+        journal.record(&journal::Entry::End {
+            cancelled_by: cancellation.signal().map(|s| s.to_string()),
+        });
+        warnings.extend(journal.error());
         phases.push(("deleting", deleting.elapsed()));
         warnings.extend(outcome.notes.iter().cloned());
         outcome
@@ -149,7 +174,7 @@ pub async fn run(
     for warning in &warnings {
         runtime.warning(warning);
     }
-    write_results(runtime, env, &report, now, display)?;
+    write_results(runtime, &report, &report_path, journal.path(), now, display)?;
     runtime.info(&match &registry {
         Some((registry, _)) => format!(
             "{} request(s) sent to the API, {} to the registry",
@@ -159,6 +184,9 @@ pub async fn run(
         None => format!("{} request(s) sent to the API", client.requests_sent()),
     });
 
+    if let Some(signal) = cancellation.signal() {
+        return Err(Cancelled(signal).into());
+    }
     if let Some(refused) = refused {
         bail!(refused);
     }
@@ -174,14 +202,14 @@ pub async fn run(
 
 fn write_results(
     runtime: &Runtime,
-    env: &Env,
     report: &PruneReport,
+    report_path: &Path,
+    journal_path: Option<&Path>,
     now: Timestamp,
     display: &Display,
 ) -> anyhow::Result<()> {
-    let report_path = report_file(env, now);
     report
-        .write_report(&report_path, now)
+        .write_report(report_path, now)
         .with_context(|| format!("could not write the report to {}", report_path.display()))?;
     let outputs = [
         ("deleted", report.deleted_json()),
@@ -194,6 +222,7 @@ fn write_results(
             Some(report.remaining_count().to_string()),
         ),
         ("report", Some(report_path.display().to_string())),
+        ("journal", journal_path.map(|p| p.display().to_string())),
     ];
     runtime.set_outputs(outputs, "the `report` file holds everything");
     runtime
@@ -216,6 +245,11 @@ fn report_file(env: &Env, now: Timestamp) -> PathBuf {
         "package-warden-prune-{}.json",
         now.strftime("%Y%m%dT%H%M%S%.fZ")
     ))
+}
+
+/// The journal sits beside the report: `…/package-warden-prune-<time>.journal.jsonl`.
+fn journal_file(report: &Path) -> PathBuf {
+    report.with_extension("journal.jsonl")
 }
 
 fn phases_total(phases: &[(&str, std::time::Duration)]) -> std::time::Duration {

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::github::{PackageType, VersionId};
+use crate::journal;
 use crate::policy::Age;
 use crate::selector::PatternList;
 
@@ -141,8 +142,8 @@ fn parse_undo(value: &str) -> Result<Vec<UndoEntry>, InputError> {
         input: "undo",
         value: shorten(value),
         accepted: format!(
-            "the `deleted` output of an earlier prune (a JSON array) or the path of its `report` \
-             file; {why}"
+            "the `deleted` output of an earlier prune (a JSON array), or the path of its `report` \
+             or `journal` file; {why}"
         ),
     };
     let text = if value.starts_with(['[', '{']) {
@@ -151,6 +152,20 @@ fn parse_undo(value: &str) -> Result<Vec<UndoEntry>, InputError> {
         std::fs::read_to_string(Path::new(value))
             .map_err(|err| invalid(format!("could not read `{value}`: {err}")))?
     };
+    if let Some(journal) = journal::read(&text) {
+        let journal = journal.map_err(|why| invalid(format!("a broken journal: {why}")))?;
+        return Ok(journal
+            .versions
+            .into_iter()
+            .map(|(package, version, package_deleted)| UndoEntry {
+                package,
+                package_type: journal.package_type,
+                id: version.id,
+                name: version.name,
+                package_deleted,
+            })
+            .collect());
+    }
     let json: serde_json::Value =
         serde_json::from_str(&text).map_err(|err| invalid(format!("not JSON: {err}")))?;
     let entries = if json.is_array() {

@@ -114,6 +114,11 @@ impl Run {
 /// and `registry-url` default to the fake's address and `token` to [`TOKEN`]; give an input as "" to pass it
 /// empty, as GitHub does for an input the workflow left out.
 pub fn run_action(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
+    run_binary(&[], &action_env(fake, inputs))
+}
+
+/// The environment [`run_action`] runs the binary with.
+pub fn action_env(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut all: BTreeMap<&str, String> = BTreeMap::new();
     all.insert("api-url", fake.base_url());
     all.insert("registry-url", fake.base_url());
@@ -121,40 +126,76 @@ pub fn run_action(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
     for (name, value) in inputs {
         all.insert(name, value.to_string());
     }
-    let env: Vec<(String, String)> = all
-        .into_iter()
+    all.into_iter()
         .map(|(name, value)| (format!("INPUT_{}", name.to_uppercase()), value))
         .chain([
             ("GITHUB_ACTIONS".to_string(), "true".to_string()),
             ("GITHUB_REPOSITORY".to_string(), "acme/app".to_string()),
             ("GITHUB_REPOSITORY_OWNER".to_string(), "acme".to_string()),
         ])
-        .collect();
-    run_binary(&[], &env)
+        .collect()
 }
 
 /// Runs the built binary with these arguments and exactly this environment (plus the file
 /// command paths).
 pub fn run_binary(args: &[&str], env: &[(String, String)]) -> Run {
+    spawn_binary(args, env).wait()
+}
+
+/// A run of the binary still going.
+pub struct Spawned {
+    pub child: std::process::Child,
+    dir: tempfile::TempDir,
+}
+
+/// Starts the binary as [`run_binary`] does, without waiting for it.
+pub fn spawn_binary(args: &[&str], env: &[(String, String)]) -> Spawned {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let output_file = dir.path().join("output");
-    let summary_file = dir.path().join("summary");
-    let output = Command::new(env!("CARGO_BIN_EXE_package-warden"))
+    // Files rather than pipes: nobody reads a pipe while the test waits, and a full one would
+    // block the binary.
+    let file = |name: &str| std::fs::File::create(dir.path().join(name)).expect("a log file");
+    let child = Command::new(env!("CARGO_BIN_EXE_package-warden"))
         .args(args)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
-        .env("GITHUB_OUTPUT", &output_file)
-        .env("GITHUB_STEP_SUMMARY", &summary_file)
+        .env("GITHUB_OUTPUT", dir.path().join("output"))
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary"))
         .env("RUNNER_TEMP", dir.path())
-        .output()
+        .stdout(file("stdout.log"))
+        .stderr(file("stderr.log"))
+        .spawn()
         .expect("the binary runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        outputs: parse_github_output(&std::fs::read_to_string(&output_file).unwrap_or_default()),
-        summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
-        temp: dir,
+    Spawned { child, dir }
+}
+
+impl Spawned {
+    /// Its `$RUNNER_TEMP`.
+    pub fn temp_path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Sends the process a signal (`"INT"`, `"TERM"`), as the runner does to cancel a job.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{name} failed");
+    }
+
+    /// Waits for the process to end and collects what it left.
+    pub fn wait(mut self) -> Run {
+        let status = self.child.wait().expect("the binary runs");
+        let read = |name: &str| std::fs::read_to_string(self.dir.path().join(name));
+        Run {
+            code: status.code(),
+            stdout: read("stdout.log").unwrap_or_default(),
+            stderr: read("stderr.log").unwrap_or_default(),
+            outputs: parse_github_output(&read("output").unwrap_or_default()),
+            summary: read("summary").unwrap_or_default(),
+            temp: self.dir,
+        }
     }
 }
 
