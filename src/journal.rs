@@ -135,9 +135,9 @@ impl Journal {
     }
 }
 
-/// What `undo` takes from a journal: every version a DELETE was sent for, unless GitHub said it
-/// was gone already (someone else deleted it). A failed or unanswered request is included: it
-/// may have been applied (a dropped connection), and restoring an active version changes nothing.
+/// What `undo` takes from a journal: every version a DELETE was sent for. A failed, unanswered
+/// or "already gone" request is included: it may have been applied (a connection dropped after
+/// GitHub deleted, then a retry found it gone), and restoring an active version changes nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalUndo {
     pub owner: String,
@@ -171,7 +171,6 @@ pub fn read(text: &str) -> Option<Result<JournalUndo, String>> {
     }
     let lines: Vec<(usize, &str)> = lines.collect();
     let mut sent: Vec<(String, SentVersion, bool)> = Vec::new();
-    let mut already_gone = std::collections::HashSet::new();
     for (position, (number, line)) in lines.iter().enumerate() {
         let entry = match serde_json::from_str::<Entry>(line) {
             Ok(entry) => entry,
@@ -186,21 +185,12 @@ pub fn read(text: &str) -> Option<Result<JournalUndo, String>> {
             Entry::SendingPackage { package, versions } => {
                 sent.extend(versions.into_iter().map(|v| (package.clone(), v, true)));
             }
-            Entry::Outcome {
-                package,
-                id,
-                status,
-                ..
-            } if status == "already-gone" => {
-                already_gone.insert((package, id));
-            }
             Entry::Start { .. } => {
                 return Some(Err(format!("line {}: a second start", number + 1)));
             }
             Entry::Outcome { .. } | Entry::End { .. } => {}
         }
     }
-    sent.retain(|(package, version, _)| !already_gone.contains(&(package.clone(), version.id)));
     Some(Ok(JournalUndo {
         owner,
         package_type,
@@ -244,7 +234,7 @@ mod tests {
     }
 
     #[test]
-    fn undo_takes_everything_sent_but_what_was_gone_already() {
+    fn undo_takes_everything_sent() {
         let text = [
             line(&start()),
             line(&sending(1)),
@@ -260,7 +250,7 @@ mod tests {
         let undo = read(&text).unwrap().unwrap();
         assert_eq!(undo.owner, "acme");
         let ids: Vec<u64> = undo.versions.iter().map(|(_, v, _)| v.id.0).collect();
-        assert_eq!(ids, [1, 3, 4], "4 was in flight when the run was killed");
+        assert_eq!(ids, [1, 2, 3, 4], "4 was in flight when the run was killed");
     }
 
     #[test]
