@@ -58,6 +58,17 @@ impl Cancellation {
         }
     }
 
+    /// A cancellation sent by hand through the returned [`Canceller`] (a library caller's own
+    /// stop button, tests).
+    pub fn manual() -> (Cancellation, Canceller) {
+        let (sender, received) = watch::channel(Vec::new());
+        let cancellation = Cancellation {
+            received: Some(received),
+            taken_over: Arc::default(),
+        };
+        (cancellation, Canceller(sender))
+    }
+
     /// Listens for SIGINT and SIGTERM from now on (on the current tokio runtime). Until this is
     /// called, a signal ends the process at once, which is right while nothing has changed.
     pub fn listen() -> std::io::Result<Cancellation> {
@@ -140,6 +151,16 @@ impl Cancellation {
             _ = tokio::time::sleep(GRACE) => {}
             _ = self.signals(2) => {}
         }
+    }
+}
+
+/// Sends signals to a [`Cancellation::manual`].
+#[derive(Debug)]
+pub struct Canceller(watch::Sender<Vec<Signal>>);
+
+impl Canceller {
+    pub fn send(&self, signal: Signal) {
+        self.0.send_modify(|received| received.push(signal));
     }
 }
 
