@@ -34,6 +34,7 @@ pub async fn run(
     super::preflight(config, &client, &scope, runtime, true).await?;
     let packages =
         inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;
+    let unmatched = super::unmatched_packages(config, &scope, &packages);
     runtime.info(&format!(
         "Listing the versions of {} {} package(s) of {scope}",
         packages.len(),
@@ -46,10 +47,17 @@ pub async fn run(
 
     phases.push(("listing", started.elapsed()));
     let mut warnings = super::relay_warnings(&client, runtime);
+    warnings.extend(unmatched);
     let reads_manifests = config.package_type == PackageType::Container && config.manifest_aware;
     let registry = match reads_manifests {
         true => Some(super::registry_client(config, env, &client, &scope).await?),
         false => None,
+    };
+    // The report and the `deleted` output name the owner, so that `undo` can refuse to replay
+    // them on another owner's packages.
+    let owner = match &registry {
+        Some((_, owner)) => owner.clone(),
+        None => inventory::owner_login(&client, &scope).await?,
     };
     let mut facts = Vec::with_capacity(listings.len());
     for listing in listings {
@@ -129,6 +137,7 @@ pub async fn run(
 
     let report = PruneReport {
         scope: &scope,
+        owner: &owner,
         package_type: config.package_type,
         plan: &plan,
         outcome: &outcome,
