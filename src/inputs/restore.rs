@@ -59,9 +59,9 @@ pub struct UndoEntry {
     pub package_deleted: bool,
 }
 
-/// How much of an `undo` file is read. A prune's report takes about 600 bytes a version, so
-/// this holds a prune of 100,000 versions; a path such as `/dev/zero` stops here instead of
-/// filling the runner's memory.
+/// How much of an `undo` file is read. A prune's report takes about 550 bytes a version, kept
+/// ones included, so this holds a prune of some 100,000 versions; a path such as `/dev/zero`
+/// stops here instead of filling the runner's memory.
 pub const UNDO_FILE_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// The `deleted` output of a prune:
@@ -313,7 +313,9 @@ fn read_capped(path: &str) -> Result<Vec<u8>, String> {
         .map_err(could_not)?;
     if bytes.len() as u64 > UNDO_FILE_LIMIT {
         return Err(format!(
-            "`{path}` is larger than {} MiB, more than the report of any prune",
+            "`{path}` is larger than {} MiB, the most `undo` reads (a report of about 100,000 \
+             versions); give the prune's `deleted` output instead, which lists only what it \
+             deleted",
             UNDO_FILE_LIMIT >> 20
         ));
     }
