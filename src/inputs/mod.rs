@@ -635,7 +635,7 @@ impl Config {
                 .filter(|t| !t.is_empty())
                 .map(|t| ("the GITHUB_TOKEN environment variable", t)),
         };
-        if let Some((origin, token)) = token {
+        if let Some((origin, token)) = token.filter(|_| command != Command::Demo) {
             check_token(origin, token)?;
         }
         let token = token.map(|(_, t)| Token::new(t.to_string()));
