@@ -175,6 +175,14 @@ impl NameSelector {
         let mut exclude = Vec::new();
         for item in split_list(list) {
             match item.strip_prefix('!') {
+                // `!` alone would exclude nothing and so, as a list of excludes alone, choose
+                // every package: the opposite of what anyone writing it means.
+                Some(excluded) if excluded.trim().is_empty() => {
+                    return Err(PatternError {
+                        pattern: item.to_string(),
+                        reason: "`!` needs a pattern after it (`!legacy-*`)".to_string(),
+                    });
+                }
                 Some(excluded) => exclude.push(Pattern::parse(excluded.trim())?),
                 None => include.push(Pattern::parse(item)?),
             }
@@ -212,6 +220,15 @@ impl NameSelector {
             && !self.exclude.iter().any(|p| p.matches(name))
     }
 
+    /// The include patterns that match none of `names` (the names chosen).
+    pub fn includes_matching_none(&self, names: &[&str]) -> Vec<&str> {
+        self.include
+            .iter()
+            .filter(|pattern| !names.iter().any(|name| pattern.matches(name)))
+            .map(Pattern::as_str)
+            .collect()
+    }
+
     /// The names, when every include is a plain name: they can then be fetched one by one
     /// instead of listing the owner's packages, which `GITHUB_TOKEN` is not allowed to do.
     pub fn exact_names(&self) -> Option<Vec<&str>> {
@@ -225,6 +242,14 @@ impl NameSelector {
                 .filter(|name| self.matches(name))
                 .collect(),
         )
+    }
+}
+
+impl fmt::Display for NameSelector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let includes = self.include.iter().map(|p| p.as_str().to_string());
+        let excludes = self.exclude.iter().map(|p| format!("!{}", p.as_str()));
+        f.write_str(&includes.chain(excludes).collect::<Vec<_>>().join(", "))
     }
 }
 

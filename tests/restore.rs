@@ -136,7 +136,11 @@ fn undo_of_a_prune_leaves_the_fake_exactly_as_it_was() {
     assert_eq!(prune.ids("deleted"), [11, 12]);
     assert_ne!(fake.state(), before);
 
-    let undo = run(&fake, "restore", &[("undo", &prune.outputs["deleted"])]);
+    let undo = run(
+        &fake,
+        "restore",
+        &[("package-type", "npm"), ("undo", &prune.outputs["deleted"])],
+    );
     assert!(undo.success(), "{undo:?}");
     assert_eq!(undo.ids("restored"), [11, 12]);
     assert_eq!(
@@ -146,7 +150,11 @@ fn undo_of_a_prune_leaves_the_fake_exactly_as_it_was() {
     );
 
     // The same undo again races with versions already restored: reported, not an error.
-    let again = run(&fake, "restore", &[("undo", &prune.outputs["deleted"])]);
+    let again = run(
+        &fake,
+        "restore",
+        &[("package-type", "npm"), ("undo", &prune.outputs["deleted"])],
+    );
     assert!(again.success(), "{again:?}");
     let statuses: Vec<String> = again
         .json("restored")
@@ -181,7 +189,11 @@ fn undo_from_the_report_file_restores_a_package_deleted_whole() {
     );
 
     let report_path = prune.outputs["report"].clone();
-    let undo = run(&fake, "restore", &[("undo", &report_path)]);
+    let undo = run(
+        &fake,
+        "restore",
+        &[("package-type", "npm"), ("undo", &report_path)],
+    );
     assert!(undo.success(), "{undo:?}");
     assert!(posts(&fake).contains(&"POST /orgs/acme/packages/npm/web/restore".to_string()));
     assert_eq!(undo.ids("restored"), [11, 12, 13]);
@@ -245,7 +257,7 @@ fn a_dry_run_restores_nothing() {
 fn versions_past_restoring_are_said_in_plain_words() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
     // An undo naming a version GitHub no longer lists as deleted (past 30 days).
-    let undo = r#"[{"package":"api","package_type":"container","id":999,"name":"sha256:9","tags":[],"reason":"x","status":"deleted","package_deleted":false}]"#;
+    let undo = r#"[{"owner":"acme","package":"api","package_type":"container","id":999,"name":"sha256:9","tags":[],"reason":"x","status":"deleted","package_deleted":false}]"#;
     let run = run(&fake, "restore", &[("undo", undo)]);
     assert_eq!(run.code, Some(1), "{run:?}");
     let failed = run.json("failed");

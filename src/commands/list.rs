@@ -18,6 +18,9 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
         let packages =
             inventory::find_packages(&client, &scope, config.package_type, &config.packages)
                 .await?;
+        if let Some(warning) = super::unmatched_packages(config, &scope, &packages) {
+            runtime.warning(&warning);
+        }
         runtime.info(&format!(
             "Listing the versions of {} {} package(s) of {scope}",
             packages.len(),

@@ -44,6 +44,9 @@ pub async fn run_with(
     display: &Display,
     cancellation: &Cancellation,
 ) -> anyhow::Result<()> {
+    for warning in &config.warnings {
+        runtime.warning(warning);
+    }
     let command = async {
         match config.command {
             Command::List => list::run(config, runtime, display).await,
@@ -111,6 +114,31 @@ pub(crate) async fn preflight(
         return Ok(());
     }
     anyhow::bail!(message)
+}
+
+/// Says which `packages` patterns chose no package: a typo there would otherwise end the run
+/// in success with nothing done.
+pub(crate) fn unmatched_packages(
+    config: &Config,
+    scope: &Scope,
+    packages: &[crate::github::Package],
+) -> Option<String> {
+    let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+    if names.is_empty() {
+        return Some(format!(
+            "No {} package of {scope} matches `packages` ({}): nothing to do",
+            config.package_type, config.packages
+        ));
+    }
+    let unmatched = config.packages.includes_matching_none(&names);
+    (!unmatched.is_empty()).then(|| {
+        let quoted: Vec<String> = unmatched.iter().map(|p| format!("`{p}`")).collect();
+        format!(
+            "`packages`: {} matched no {} package of {scope}",
+            quoted.join(", "),
+            config.package_type
+        )
+    })
 }
 
 /// Repeats the warnings GitHub sent along with answers (SSO partial results) in the log.

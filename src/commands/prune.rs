@@ -37,6 +37,7 @@ pub async fn run(
     super::preflight(config, &client, &scope, runtime, true).await?;
     let packages =
         inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;
+    let unmatched = super::unmatched_packages(config, &scope, &packages);
     runtime.info(&format!(
         "Listing the versions of {} {} package(s) of {scope}",
         packages.len(),
@@ -49,10 +50,17 @@ pub async fn run(
 
     phases.push(("listing", started.elapsed()));
     let mut warnings = super::relay_warnings(&client, runtime);
+    warnings.extend(unmatched);
     let reads_manifests = config.package_type == PackageType::Container && config.manifest_aware;
     let registry = match reads_manifests {
         true => Some(super::registry_client(config, env, &client, &scope).await?),
         false => None,
+    };
+    // The report and the `deleted` output name the owner, so that `undo` can refuse to replay
+    // them on another owner's packages.
+    let owner = match &registry {
+        Some((_, owner)) => owner.clone(),
+        None => inventory::owner_login(&client, &scope).await?,
     };
     let mut facts = Vec::with_capacity(listings.len());
     for listing in listings {
@@ -128,7 +136,6 @@ pub async fn run(
     } else if refused.is_some() || planned == 0 {
         Outcome::default()
     } else {
-        let owner = inventory::owner_login(&client, &scope).await?;
         cancellation.take_over();
         if let Some(signal) = cancellation.signal() {
             return Err(Cancelled(signal).into());
@@ -155,6 +162,7 @@ pub async fn run(
 
     let report = PruneReport {
         scope: &scope,
+        owner: &owner,
         package_type: config.package_type,
         plan: &plan,
         outcome: &outcome,

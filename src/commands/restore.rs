@@ -34,6 +34,12 @@ pub async fn run(
     let settings = &config.restore;
     let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    if settings.undo.is_some() && scope == Scope::TokenAccount {
+        // `owner` left empty: the undo's owner is compared once the token's login is known, and
+        // still before anything changes.
+        let login = inventory::owner_login(&client, &scope).await?;
+        settings.check_undo_owner(&login, true)?;
+    }
     super::preflight(config, &client, &scope, runtime, true).await?;
     let mut warnings = Vec::new();
 
@@ -69,6 +75,7 @@ pub async fn run(
             let packages =
                 inventory::find_packages(&client, &scope, config.package_type, &config.packages)
                     .await?;
+            warnings.extend(super::unmatched_packages(config, &scope, &packages));
             let targets = packages
                 .into_iter()
                 .map(|p| (p.package_type, p.name))

@@ -48,8 +48,41 @@ pub struct InputSpec {
     pub kind: InputKind,
     /// What `action.yml` declares as the default (`None` when there is none).
     pub action_default: Option<&'static str>,
+    /// Which commands read it. An input given to another command is refused: a selection that
+    /// the command would silently ignore is the kind of slip that deletes the wrong thing.
+    /// `description` opens with these names (`` `prune`: ``) unless every command reads it.
+    pub commands: &'static [Command],
     /// One sentence for `--help`, `action.yml` and the README.
     pub description: &'static str,
+}
+
+/// The inputs every command reads (the sandbox of `demo` reads none but `command`).
+const EVERY_COMMAND: &[Command] = &[Command::List, Command::Prune, Command::Restore];
+const PRUNE_AND_RESTORE: &[Command] = &[Command::Prune, Command::Restore];
+const PRUNE_ONLY: &[Command] = &[Command::Prune];
+const RESTORE_ONLY: &[Command] = &[Command::Restore];
+
+impl InputSpec {
+    /// The input of this name.
+    pub fn named(name: &str) -> Option<&'static InputSpec> {
+        INPUTS.iter().find(|spec| spec.name == name)
+    }
+
+    /// True when `value` is what `action.yml` passes when the workflow leaves the input out:
+    /// GitHub sets every declared input, so `untagged: false` reaches `restore` in every run and
+    /// means nothing there.
+    fn is_action_default(&self, value: &str) -> bool {
+        let Some(default) = self.action_default else {
+            return false;
+        };
+        match self.kind {
+            InputKind::Boolean => {
+                let parsed = |text| parse_bool(self.name, Some(text)).ok().flatten();
+                parsed(value).is_some() && parsed(value) == parsed(default)
+            }
+            _ => value == default,
+        }
+    }
 }
 
 /// Every input the action accepts. `action.yml` and the README's input table follow this list.
@@ -57,188 +90,219 @@ pub const INPUTS: &[InputSpec] = &[
     InputSpec {
         name: "command",
         kind: InputKind::Positional,
+        commands: EVERY_COMMAND,
         action_default: Some("prune"),
         description: "What to do: `list`, `prune` or `restore` (`demo` on the command line runs the built-in sandbox).",
     },
     InputSpec {
         name: "token",
         kind: InputKind::Value,
+        commands: EVERY_COMMAND,
         action_default: Some("${{ github.token }}"),
         description: "Token for the GitHub API: `GITHUB_TOKEN` or a PAT. The CLI also reads the `GITHUB_TOKEN` environment variable.",
     },
     InputSpec {
         name: "owner",
         kind: InputKind::Value,
+        commands: EVERY_COMMAND,
         action_default: Some("${{ github.repository_owner }}"),
         description: "User or organisation that owns the packages. Empty: the repository owner in Actions, the token's own account on the command line.",
     },
     InputSpec {
         name: "owner-type",
         kind: InputKind::Value,
+        commands: EVERY_COMMAND,
         action_default: Some("auto"),
         description: "`auto` (ask GitHub whether `owner` is a user or an organisation), `org` or `user`.",
     },
     InputSpec {
         name: "package-type",
         kind: InputKind::Value,
+        commands: EVERY_COMMAND,
         action_default: Some("container"),
         description: "`container`, `npm`, `maven`, `rubygems`, `nuget` or `docker`.",
     },
     InputSpec {
         name: "packages",
         kind: InputKind::Value,
+        commands: EVERY_COMMAND,
         action_default: None,
         description: "Package names or glob patterns, separated by commas or newlines; `!pattern` excludes. Empty: the repository's name in Actions, every package on the command line.",
     },
     InputSpec {
         name: "api-url",
         kind: InputKind::Value,
+        commands: EVERY_COMMAND,
         action_default: None,
         description: "Base URL of the REST API. Empty: `$GITHUB_API_URL`, else `https://api.github.com`. GitHub Enterprise Server: `https://HOST/api/v3`.",
     },
     InputSpec {
         name: "registry-url",
         kind: InputKind::Value,
+        commands: EVERY_COMMAND,
         action_default: Some("https://ghcr.io"),
         description: "Base URL of the container registry that holds the images' manifests.",
     },
     InputSpec {
         name: "dry-run",
         kind: InputKind::Boolean,
+        commands: EVERY_COMMAND,
         action_default: Some("false"),
         description: "`true`: show what would be deleted or restored and change nothing.",
     },
     InputSpec {
         name: "concurrency",
         kind: InputKind::Value,
+        commands: EVERY_COMMAND,
         action_default: Some("16"),
         description: "How many requests may be in flight at once (1 to 100; GitHub allows 100).",
     },
     InputSpec {
         name: "points-per-minute",
         kind: InputKind::Value,
+        commands: EVERY_COMMAND,
         action_default: Some("900"),
         description: "Budget for GitHub's secondary rate limit, in points per minute (a read costs 1, a delete or restore 5; at most 900). Lower it to leave room for other jobs.",
     },
     InputSpec {
         name: "max-wait",
         kind: InputKind::Value,
+        commands: EVERY_COMMAND,
         action_default: Some("0s"),
         description: "How long the run may wait for the hourly API budget to reset instead of stopping and leaving the rest for the next run (`0s`, `30m`).",
     },
     InputSpec {
         name: "manifest-aware",
         kind: InputKind::Boolean,
+        commands: PRUNE_AND_RESTORE,
         action_default: Some("true"),
-        description: "Container packages: read image manifests from `registry-url` so that platform manifests, attestations and signatures follow their image. `false` skips the registry and leaves multi-arch images unprotected.",
+        description: "`prune`, `restore`: for container packages, read image manifests from `registry-url` so that platform manifests, attestations and signatures follow their image. `false` skips the registry and leaves multi-arch images unprotected.",
     },
     InputSpec {
         name: "validate",
         kind: InputKind::Boolean,
+        commands: EVERY_COMMAND,
         action_default: Some("false"),
         description: "Container packages: after the run, check that every remaining tagged image still has all the manifests it lists; report broken images as errors.",
     },
     InputSpec {
         name: "tags",
         kind: InputKind::Value,
+        commands: PRUNE_AND_RESTORE,
         action_default: None,
-        description: "Select versions with a tag matching one of these patterns (container and docker packages).",
+        description: "`prune`, `restore`: select versions with a tag matching one of these patterns (container and docker packages).",
     },
     InputSpec {
         name: "untagged",
         kind: InputKind::Boolean,
+        commands: PRUNE_ONLY,
         action_default: Some("false"),
-        description: "`true`: select versions without tags (container and docker packages).",
+        description: "`prune`: `true` selects versions without tags (container and docker packages).",
     },
     InputSpec {
         name: "versions",
         kind: InputKind::Value,
+        commands: PRUNE_AND_RESTORE,
         action_default: None,
-        description: "Select versions whose name matches one of these patterns (`1.2.*`; for containers the digest).",
+        description: "`prune`, `restore`: select versions whose name matches one of these patterns (`1.2.*`; for containers the digest).",
     },
     InputSpec {
         name: "version-ids",
         kind: InputKind::Value,
+        commands: PRUNE_AND_RESTORE,
         action_default: None,
-        description: "Select versions by id, separated by commas or newlines.",
+        description: "`prune`, `restore`: select versions by id, separated by commas or newlines.",
     },
     InputSpec {
         name: "exclude-tags",
         kind: InputKind::Value,
+        commands: PRUNE_ONLY,
         action_default: None,
-        description: "Keep versions with a tag matching one of these patterns.",
+        description: "`prune`: keep versions with a tag matching one of these patterns.",
     },
     InputSpec {
         name: "exclude-versions",
         kind: InputKind::Value,
+        commands: PRUNE_ONLY,
         action_default: None,
-        description: "Keep versions whose name matches one of these patterns.",
+        description: "`prune`: keep versions whose name matches one of these patterns.",
     },
     InputSpec {
         name: "keep-n-tagged",
         kind: InputKind::Value,
+        commands: PRUNE_ONLY,
         action_default: None,
-        description: "Keep the N newest tagged candidates. Without `tags`, implies `tags: *`.",
+        description: "`prune`: keep the N newest tagged candidates. Without `tags`, implies `tags: *`.",
     },
     InputSpec {
         name: "keep-n-untagged",
         kind: InputKind::Value,
+        commands: PRUNE_ONLY,
         action_default: None,
-        description: "Keep the N newest untagged candidates. Without `untagged`, implies `untagged: true`.",
+        description: "`prune`: keep the N newest untagged candidates. Without `untagged`, implies `untagged: true`.",
     },
     InputSpec {
         name: "keep-n",
         kind: InputKind::Value,
+        commands: PRUNE_ONLY,
         action_default: None,
-        description: "Keep the N newest candidates of any kind. Without any selection, implies `versions: *`.",
+        description: "`prune`: keep the N newest candidates of any kind. Without any selection, implies `versions: *`.",
     },
     InputSpec {
         name: "older-than",
         kind: InputKind::Value,
+        commands: PRUNE_ONLY,
         action_default: None,
-        description: "Delete only candidates older than this (`30d`, `2w`, `12h`, `1d 12h`).",
+        description: "`prune`: delete only candidates older than this (`30d`, `2w`, `12h`, `1d 12h`).",
     },
     InputSpec {
         name: "timestamp",
         kind: InputKind::Value,
+        commands: PRUNE_ONLY,
         action_default: Some("updated"),
-        description: "Which time `older-than` and the keep-n inputs read: `updated` or `created`.",
+        description: "`prune`: which time `older-than` and the keep-n inputs read: `updated` or `created`.",
     },
     InputSpec {
         name: "pre-release-only",
         kind: InputKind::Boolean,
+        commands: PRUNE_ONLY,
         action_default: Some("false"),
-        description: "`true`: delete only semver pre-releases (`1.4.0-rc.1`; for containers, by tag).",
+        description: "`prune`: `true` deletes only semver pre-releases (`1.4.0-rc.1`; for containers, by tag).",
     },
     InputSpec {
         name: "delete-package-when-empty",
         kind: InputKind::Boolean,
+        commands: PRUNE_ONLY,
         action_default: Some("false"),
-        description: "`true`: when every version of a package is selected, delete the package (GitHub refuses to delete its last version).",
+        description: "`prune`: `true` deletes a package whose every version is selected (GitHub refuses to delete its last version).",
     },
     InputSpec {
         name: "deleted-within",
         kind: InputKind::Value,
+        commands: RESTORE_ONLY,
         action_default: None,
         description: "`restore`: versions deleted within this long (`12h`, `7d`); with another selection, only those.",
     },
     InputSpec {
         name: "undo",
         kind: InputKind::Value,
+        commands: RESTORE_ONLY,
         action_default: None,
-        description: "`restore`: exactly what an earlier prune deleted: its `deleted` output (JSON) or the path of its `report` file.",
+        description: "`restore`: exactly what an earlier prune of the same `owner` and `package-type` deleted: its `deleted` output (JSON) or the path of its `report` file.",
     },
     InputSpec {
         name: "restore-package",
         kind: InputKind::Boolean,
+        commands: RESTORE_ONLY,
         action_default: Some("false"),
         description: "`restore`: first restore the packages named in `packages` themselves (exact names: GitHub cannot list deleted packages).",
     },
     InputSpec {
         name: "max-deletions",
         kind: InputKind::Value,
+        commands: PRUNE_ONLY,
         action_default: None,
-        description: "Fail before deleting anything when the plan would delete more versions than this.",
+        description: "`prune`: fail before deleting anything when the plan would delete more versions than this.",
     },
 ];
 
@@ -250,6 +314,36 @@ const CLI_ONLY_SUMMARY_FILE: &str = "summary-file";
 pub struct RawInputs {
     values: BTreeMap<&'static str, String>,
     summary_file: Option<String>,
+    /// `INPUT_*` variables that name no input.
+    strays: Vec<StrayVariable>,
+}
+
+/// An `INPUT_*` variable of the environment that is not how GitHub passes any input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StrayVariable {
+    variable: String,
+    /// The input it spells differently (`INPUT_DRY_RUN` for `dry-run`), if any.
+    meant: Option<&'static str>,
+}
+
+impl StrayVariable {
+    /// `None` when `variable` is not an `INPUT_*` variable, or is exactly an input's.
+    fn of(variable: &str) -> Option<StrayVariable> {
+        let rest = variable
+            .get(..6)
+            .filter(|prefix| prefix.eq_ignore_ascii_case("INPUT_"))
+            .map(|_| &variable[6..])?;
+        if INPUTS.iter().any(|spec| env_name(spec.name) == variable) {
+            return None;
+        }
+        // A shell cannot export `INPUT_DRY-RUN`, so `INPUT_DRY_RUN` is the natural slip; any
+        // case, `_`, `-` or space stands for the same input.
+        let normalised = rest.to_ascii_lowercase().replace(['_', ' '], "-");
+        Some(StrayVariable {
+            variable: variable.to_string(),
+            meant: InputSpec::named(&normalised).map(|spec| spec.name),
+        })
+    }
 }
 
 impl RawInputs {
@@ -277,9 +371,15 @@ impl RawInputs {
             }
         }
         let summary_file = matches.get_one::<String>(CLI_ONLY_SUMMARY_FILE).cloned();
+        // Empty ones too: a misspelled input is a slip whatever its value.
+        let strays = env
+            .keys()
+            .filter_map(|name| StrayVariable::of(name))
+            .collect();
         RawInputs {
             values,
             summary_file,
+            strays,
         }
     }
 
@@ -287,9 +387,7 @@ impl RawInputs {
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut raw = RawInputs::default();
         for (name, value) in pairs {
-            let spec = INPUTS
-                .iter()
-                .find(|spec| spec.name == name)
+            let spec = InputSpec::named(name)
                 .unwrap_or_else(|| panic!("`{name}` is not an input of package-warden"));
             if !value.trim().is_empty() {
                 raw.values.insert(spec.name, value.to_string());
@@ -416,6 +514,8 @@ pub struct Config {
     pub prune: PruneSettings,
     /// What to bring back (`restore`).
     pub restore: RestoreSettings,
+    /// Said as warnings before the run starts (`INPUT_*` variables that name no input).
+    pub warnings: Vec<String>,
 }
 
 /// An input that cannot be used, with what would be accepted instead.
@@ -437,12 +537,73 @@ pub enum InputError {
         command: &'static str,
         inputs: &'static str,
     },
+    #[error(
+        "`{variable}` is not an input of package-warden: input `{input}` reaches it as \
+         `{expected}` (upper case, hyphens kept); nothing was sent. On the command line, pass \
+         `--{input}` (or `env '{expected}=…' package-warden …`)"
+    )]
+    Misspelled {
+        variable: String,
+        input: &'static str,
+        expected: String,
+    },
+    #[error(
+        "input `{input}` (`{value}`) is for {used_by}, not `{command}`, which would ignore it; \
+         nothing was sent. Remove it, or set `command` to the command it belongs to"
+    )]
+    NotForCommand {
+        input: &'static str,
+        value: String,
+        command: &'static str,
+        used_by: String,
+    },
+    #[error(
+        "{origin} holds {what}, which no token has (the value is not shown); nothing was sent. \
+         Give the token as one line of visible characters: check the secret for a pasted line \
+         break"
+    )]
+    UnusableToken {
+        origin: &'static str,
+        what: &'static str,
+    },
+    #[error(
+        "input `undo` records a prune of {recorded}, and input `{input}` is {given}: nothing was \
+         sent. Set `{fix}` to undo that prune"
+    )]
+    UndoMismatch {
+        recorded: String,
+        input: &'static str,
+        given: String,
+        fix: String,
+    },
 }
 
 impl Config {
     /// Validates every input. Runs before any request is sent.
     pub fn from_inputs(raw: &RawInputs, env: &Env) -> Result<Config, InputError> {
         let in_actions = env.get("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+        if let Some((variable, input)) = raw
+            .strays
+            .iter()
+            .find_map(|stray| Some((&stray.variable, stray.meant?)))
+        {
+            return Err(InputError::Misspelled {
+                variable: variable.clone(),
+                input,
+                expected: env_name(input),
+            });
+        }
+        let warnings = raw
+            .strays
+            .iter()
+            .map(|stray| {
+                format!(
+                    "`{}` is not an input of package-warden and is ignored (`package-warden \
+                     --help` and action.yml list the inputs)",
+                    stray.variable
+                )
+            })
+            .collect();
 
         let command = match raw.get("command") {
             Some(value) => parse_command(value)?,
@@ -455,15 +616,29 @@ impl Config {
                 });
             }
         };
+        if command == Command::Demo && in_actions {
+            return Err(InputError::Invalid {
+                input: "command",
+                value: "demo".to_string(),
+                accepted: "`list`, `prune` or `restore`: `demo` runs the built-in sandbox on \
+                           the command line only, outside GitHub Actions"
+                    .to_string(),
+            });
+        }
+        check_inputs_belong_to(command, raw)?;
 
-        let token = raw
-            .get("token")
-            .or_else(|| {
-                env.get("GITHUB_TOKEN")
-                    .map(|t| t.trim())
-                    .filter(|t| !t.is_empty())
-            })
-            .map(|t| Token::new(t.to_string()));
+        let token = match raw.get("token") {
+            Some(token) => Some(("input `token`", token)),
+            None => env
+                .get("GITHUB_TOKEN")
+                .map(|t| t.trim())
+                .filter(|t| !t.is_empty())
+                .map(|t| ("the GITHUB_TOKEN environment variable", t)),
+        };
+        if let Some((origin, token)) = token.filter(|_| command != Command::Demo) {
+            check_token(origin, token)?;
+        }
+        let token = token.map(|(_, t)| Token::new(t.to_string()));
         let token = match (token, command) {
             (Some(token), _) => token,
             // The sandbox brings its own token.
@@ -539,7 +714,7 @@ impl Config {
                 inputs: SELECTION_INPUTS,
             });
         }
-        let restore = restore::parse(raw)?;
+        let restore = restore::parse(raw, &owner, package_type)?;
         if command == Command::Restore && restore.selects_nothing() {
             return Err(InputError::NoSelection {
                 command: "restore",
@@ -562,7 +737,56 @@ impl Config {
             validate,
             prune,
             restore,
+            warnings,
         })
+    }
+}
+
+/// Refuses an input that `command` does not read (`deleted-within` under `prune`), unless it
+/// holds the value action.yml passes by default.
+fn check_inputs_belong_to(command: Command, raw: &RawInputs) -> Result<(), InputError> {
+    for spec in INPUTS {
+        if spec.name == "command" || spec.commands.contains(&command) {
+            continue;
+        }
+        let Some(value) = raw.get(spec.name) else {
+            continue;
+        };
+        if spec.is_action_default(value) {
+            continue;
+        }
+        let used_by: Vec<String> = spec
+            .commands
+            .iter()
+            .map(|c| format!("`{}`", c.as_str()))
+            .collect();
+        return Err(InputError::NotForCommand {
+            input: spec.name,
+            value: if spec.name == "token" {
+                "…".to_string()
+            } else {
+                restore::shorten(value)
+            },
+            command: command.as_str(),
+            used_by: used_by.join(", "),
+        });
+    }
+    Ok(())
+}
+
+/// An HTTP header cannot carry a line break or another control character, and GitHub's tokens
+/// are ASCII: such a token would fail deep in the HTTP client with "failed to parse header
+/// value", which names neither the input nor the fix.
+fn check_token(origin: &'static str, token: &str) -> Result<(), InputError> {
+    let what = token.chars().find_map(|c| match c {
+        '\r' | '\n' => Some("a line break"),
+        c if c.is_control() => Some("a control character"),
+        c if !c.is_ascii() => Some("a character that is not ASCII"),
+        _ => None,
+    });
+    match what {
+        Some(what) => Err(InputError::UnusableToken { origin, what }),
+        None => Ok(()),
     }
 }
 

@@ -393,6 +393,7 @@ mod tests {
     #[test]
     fn undo_restores_exactly_what_was_deleted() {
         let entry = |id: u64| UndoEntry {
+            owner: "acme".to_string(),
             package: "app".to_string(),
             package_type: PackageType::Container,
             id: VersionId(id),

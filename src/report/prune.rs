@@ -18,6 +18,8 @@ const SUMMARY_ROWS: usize = 500;
 /// What a prune decided and did.
 pub struct PruneReport<'a> {
     pub scope: &'a Scope,
+    /// The login of the packages' owner, recorded for `undo`.
+    pub owner: &'a str,
     pub package_type: PackageType,
     pub plan: &'a Plan,
     pub outcome: &'a Outcome,
@@ -70,6 +72,8 @@ impl RequestCounts {
 /// One version in the `deleted` and `failed` outputs.
 #[derive(Debug, Serialize)]
 pub struct VersionEntry<'a> {
+    /// The login of the package's owner.
+    pub owner: &'a str,
     pub package: &'a str,
     pub package_type: PackageType,
     pub id: VersionId,
@@ -90,7 +94,8 @@ struct ReportFile<'a> {
     command: &'static str,
     generated_at: String,
     dry_run: bool,
-    owner: String,
+    /// The owner's login (`undo` refuses a report of another owner).
+    owner: &'a str,
     package_type: PackageType,
     refused: Option<&'a str>,
     packages: Vec<ReportPackage<'a>>,
@@ -164,6 +169,7 @@ impl<'a> PruneReport<'a> {
     fn entry(&self, executed: &'a Executed) -> VersionEntry<'a> {
         let (package, version) = self.version(executed);
         VersionEntry {
+            owner: self.owner,
             package: &package.package.name,
             package_type: package.package.package_type,
             id: version.version.id,
@@ -252,7 +258,7 @@ impl<'a> PruneReport<'a> {
             command: "prune",
             generated_at: generated_at.to_string(),
             dry_run: self.dry_run,
-            owner: self.scope.to_string(),
+            owner: self.owner,
             package_type: self.package_type,
             refused: self.refused.as_deref(),
             packages,
