@@ -121,7 +121,14 @@ pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runti
         .collect();
     one_by_one.sort_by_key(|&(p, v)| deletion_order(&plan.packages[p], v));
     let total = one_by_one.len();
-    let progress = Progress::new(runtime, "Deleted", total);
+    // Counted by `Status::as_str`, so that the log says "0 deleted, 3 failed", never
+    // "Deleted 3 of 3" when all three failed.
+    let progress = Progress::new(runtime, "Deletions", total).counting(&[
+        "deleted",
+        "already-gone",
+        "failed",
+        "deferred",
+    ]);
     // The first deletion of each package goes alone: a permission 403 there means the others
     // would fail the same way, so they are not sent (they would spend the budget for nothing).
     let mut firsts = Vec::new();
@@ -153,7 +160,7 @@ pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runti
                 (executed, refused)
             })
             .buffer_unordered(concurrency)
-            .inspect(|_| progress.tick())
+            .inspect(|(executed, _)| progress.record(executed.status.as_str()))
             .collect::<Vec<(Executed, bool)>>()
     };
     let firsts = run(firsts).await;
@@ -168,15 +175,20 @@ pub async fn delete(client: &Client, scope: &Scope, plan: &Plan, runtime: &Runti
     let mut deleted: Vec<Executed> = firsts.into_iter().map(|(e, _)| e).collect();
     let (blocked, sendable): (Vec<_>, Vec<_>) =
         rest.into_iter().partition(|(p, _)| denied.contains_key(p));
-    deleted.extend(blocked.into_iter().map(|(p, v)| Executed {
-        package: p,
-        version: v,
-        status: Status::Failed(format!(
+    deleted.extend(blocked.into_iter().map(|(p, v)| {
+        let status = Status::Failed(format!(
             "not sent: the first deletion in this package was refused ({})",
             denied[&p]
-        )),
+        ));
+        progress.record(status.as_str());
+        Executed {
+            package: p,
+            version: v,
+            status,
+        }
     }));
     deleted.extend(run(sendable).await.into_iter().map(|(e, _)| e));
+    progress.finish();
     // Report in plan order whatever order the requests finished in.
     deleted.sort_by_key(|e| (e.package, std::cmp::Reverse(e.version)));
     results.extend(deleted);

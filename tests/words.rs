@@ -1,7 +1,7 @@
 //! Wrong words: what the progress lines, the final line and the job summary say must match
 //! what happened, fit in the summary GitHub keeps, and show untrusted text as it is.
 
-use fake_github::{FakeGitHub, PackageSeed, PackageType, Seed, VersionSeed};
+use fake_github::{FakeGitHub, Limits, PackageSeed, PackageType, Seed, VersionSeed};
 use jiff::{SignedDuration, Timestamp};
 
 mod common;
@@ -50,6 +50,162 @@ fn invisible(text: &str) -> Vec<char> {
                 )
         })
         .collect()
+}
+
+// ---- 13: counts that say what happened --------------------------------------------------------
+
+/// npm `web`: 1.0.0 (11), 1.1.0 (12), 1.2.0 (13), each answered `fails` to a DELETE when
+/// given, and 2.0.0 (14), the newest, which `keep-n: 1` keeps.
+fn web(fails: [Option<u16>; 3]) -> Seed {
+    let version = |id: u64, name: &str, fails: Option<u16>| {
+        let version = VersionSeed::new(name)
+            .id(id)
+            .created_at(ago(400 - id as i64));
+        match fails {
+            Some(status) => version.delete_fails(status),
+            None => version,
+        }
+    };
+    acme().with_package(
+        PackageSeed::new("acme", PackageType::Npm, "web")
+            .version(version(11, "1.0.0", fails[0]))
+            .version(version(12, "1.1.0", fails[1]))
+            .version(version(13, "1.2.0", fails[2]))
+            .version(version(14, "2.0.0", None)),
+    )
+}
+
+fn prune_web(fake: &FakeGitHub) -> Run {
+    run(
+        fake,
+        "prune",
+        &[
+            ("package-type", "npm"),
+            ("packages", "web"),
+            ("keep-n", "1"),
+        ],
+    )
+}
+
+#[test]
+fn when_every_deletion_fails_no_line_says_anything_was_deleted() {
+    // 422: GitHub refuses, and the refusal is not worth a retry.
+    let fake = FakeGitHub::spawn(web([Some(422); 3])).unwrap();
+    let run = prune_web(&fake);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.outputs["failed-count"], "3");
+    assert!(
+        run.stdout
+            .contains("\nDeletions 3 of 3: 0 deleted, 3 failed\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("Deleted "), "{}", run.stdout);
+    assert_eq!(
+        run.errors(),
+        ["3 of 3 deletion(s) failed; none was done; see the `failed` output and the job summary"]
+    );
+    assert!(
+        run.summary
+            .contains("| Package | Deleted | Kept | Failed |\n| --- | ---: | ---: | ---: |\n| web | 0 | 1 | 3 |\n"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn when_some_deletions_fail_the_last_line_counts_those_done() {
+    let fake = FakeGitHub::spawn(web([None, Some(422), None])).unwrap();
+    let run = prune_web(&fake);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.ids("deleted"), [11, 13]);
+    assert!(
+        run.stdout
+            .contains("\nDeletions 3 of 3: 2 deleted, 1 failed\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        run.errors(),
+        ["1 of 3 deletion(s) failed; 2 were deleted; see the `failed` output and the job summary"]
+    );
+    assert!(
+        run.summary.contains("| web | 2 | 1 | 1 |\n"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
+fn deletions_left_for_the_next_run_are_not_counted_as_deleted_in_the_package_table() {
+    let fake =
+        FakeGitHub::spawn(web([None; 3]).with_limits(Limits::default().primary_per_hour(5_000)))
+            .unwrap();
+    // 13 requests left this hour: listing takes 3, then the margin of 10 stops the deletions.
+    fake.set_primary_budget(TOKEN, 13, Timestamp::now() + SignedDuration::from_hours(1));
+    let run = prune_web(&fake);
+    assert!(run.success(), "{run:?}");
+    assert_eq!(run.outputs["deleted-count"], "0");
+    assert_eq!(run.outputs["remaining-count"], "3");
+    assert!(
+        run.summary.contains("**Deleted 0 version(s)**"),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.summary.contains(
+            "| Package | Deleted | Kept | Failed | Left for the next run |\n\
+             | --- | ---: | ---: | ---: | ---: |\n\
+             | web | 0 | 1 | 0 | 3 |\n"
+        ),
+        "{}",
+        run.summary
+    );
+    assert!(
+        run.stdout
+            .contains("\nDeletions 3 of 3: 0 deleted, 3 deferred\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn when_a_restore_fails_the_last_line_counts_those_done() {
+    let fake = FakeGitHub::spawn(
+        acme().with_package(
+            PackageSeed::new("acme", PackageType::Npm, "web")
+                .version(VersionSeed::new("1.0.0").id(11).deleted_at(ago(2)))
+                .version(VersionSeed::new("2.0.0").id(14)),
+        ),
+    )
+    .unwrap();
+    let entry = |id: u64| {
+        format!(
+            r#"{{"package":"web","package_type":"npm","id":{id},"name":"v{id}","tags":[],"reason":"x","status":"deleted","package_deleted":false}}"#
+        )
+    };
+    // 11 comes back, 999 is past restoring.
+    let undo = format!("[{},{}]", entry(11), entry(999));
+    let run = run(&fake, "restore", &[("undo", &undo)]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.ids("restored"), [11]);
+    assert_eq!(
+        run.errors(),
+        ["1 of 2 restore(s) failed; 1 was restored; see the `failed` output and the job summary"]
+    );
+
+    let all_failed = run_action(
+        &fake,
+        &[
+            ("command", "restore"),
+            ("owner", "acme"),
+            ("undo", &format!("[{}]", entry(999))),
+        ],
+    );
+    assert_eq!(
+        all_failed.errors(),
+        ["1 of 1 restore(s) failed; none was done; see the `failed` output and the job summary"]
+    );
 }
 
 // ---- 16: bidi overrides and control characters ------------------------------------------------

@@ -241,11 +241,8 @@ pub async fn run(
         client.requests_sent()
     ));
 
-    let failed = report.failed_count();
-    if failed > 0 {
-        bail!(
-            "{failed} version(s) or package(s) could not be restored; see the `failed` output and the job summary"
-        );
+    if let Some(failures) = report.failure_line() {
+        bail!("{failures}; see the `failed` output and the job summary");
     }
     Ok(())
 }

@@ -50,6 +50,20 @@ fn summary_heading(command: &str, dry_run: bool, headline: &str) -> String {
     )
 }
 
+/// What became of the rest, for a run's last line: `2 were deleted, 1 was already gone`
+/// (counts of 0 left out), or `none was done`.
+fn tally(counts: &[(usize, &str)]) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|&&(n, _)| n > 0)
+        .map(|&(n, what)| format!("{n} {} {what}", if n == 1 { "was" } else { "were" }))
+        .collect();
+    match parts.is_empty() {
+        true => "none was done".to_string(),
+        false => parts.join(", "),
+    }
+}
+
 /// A table for the terminal with these column headers.
 fn terminal_table<const N: usize>(header: [&str; N]) -> Table {
     let mut table = Table::new();

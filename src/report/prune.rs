@@ -259,6 +259,31 @@ impl<'a> PruneReport<'a> {
         }
     }
 
+    /// The run's last line when deletions failed, from what became of each planned deletion:
+    /// `3 of 3 deletion(s) failed; none was done`, `1 of 3 deletion(s) failed; 2 were deleted`.
+    pub fn failure_line(&self) -> Option<String> {
+        let failed = self.failed_count();
+        if failed == 0 {
+            return None;
+        }
+        let count = |status: &Status| {
+            self.outcome
+                .results
+                .iter()
+                .filter(|e| e.status == *status)
+                .count()
+        };
+        let others = super::tally(&[
+            (count(&Status::Deleted), "deleted"),
+            (count(&Status::AlreadyGone), "already gone"),
+            (self.remaining_count(), "left for the next run"),
+        ]);
+        Some(format!(
+            "{failed} of {} deletion(s) failed; {others}",
+            self.outcome.results.len()
+        ))
+    }
+
     fn headline(&self) -> String {
         let planned = self.plan.deletion_count();
         let verb = if self.dry_run {
@@ -307,15 +332,21 @@ impl<'a> PruneReport<'a> {
             md.push('\n');
         }
 
-        md.push_str("| Package | Deleted | Kept | Failed |\n| --- | ---: | ---: | ---: |\n");
+        // Each column counts one status, so that the columns add up to the headline's counts.
+        let deferred = self.remaining_count() > 0;
+        let deleted = if self.dry_run {
+            "Would delete"
+        } else {
+            "Deleted"
+        };
+        let (left, rule) = match deferred {
+            true => (" Left for the next run |", " ---: |"),
+            false => ("", ""),
+        };
+        md.push_str(&format!(
+            "| Package | {deleted} | Kept | Failed |{left}\n| --- | ---: | ---: | ---: |{rule}\n"
+        ));
         for (p, package) in self.plan.packages.iter().enumerate() {
-            let of_package = |failed: bool| {
-                self.outcome
-                    .results
-                    .iter()
-                    .filter(|e| e.package == p && e.status.is_failure() == failed)
-                    .count()
-            };
             let name = markdown_escape(&package.package.name);
             let whole = if package.delete_package {
                 " (whole package)"
@@ -323,11 +354,15 @@ impl<'a> PruneReport<'a> {
                 ""
             };
             md.push_str(&format!(
-                "| {name}{whole} | {} | {} | {} |\n",
-                of_package(false),
+                "| {name}{whole} | {} | {} | {} |",
+                in_package(p, self.outcome.done()),
                 package.kept().count(),
-                of_package(true)
+                in_package(p, self.outcome.failures())
             ));
+            if deferred {
+                md.push_str(&format!(" {} |", in_package(p, self.outcome.deferred())));
+            }
+            md.push('\n');
         }
 
         let failed: Vec<&Executed> = self.outcome.failures().collect();
@@ -458,6 +493,11 @@ impl<'a> PruneReport<'a> {
         }
         out
     }
+}
+
+/// How many of `results` are in the package at index `p`.
+fn in_package<'e>(p: usize, results: impl Iterator<Item = &'e Executed>) -> usize {
+    results.filter(|e| e.package == p).count()
 }
 
 fn row(package: &PackagePlan, version: &VersionPlan, why: &str) -> String {

@@ -147,6 +147,29 @@ impl<'a> RestoreReport<'a> {
                 .count()
     }
 
+    /// The run's last line when something could not be restored, from what became of each
+    /// version and package: `3 of 3 restore(s) failed; none was done`.
+    pub fn failure_line(&self) -> Option<String> {
+        let failed = self.failed_count();
+        if failed == 0 {
+            return None;
+        }
+        let done = self.entries(false);
+        let count = |status: RestoreStatus| {
+            done.iter().filter(|e| e.status == status.as_str()).count()
+                + self.packages.iter().filter(|p| p.status == status).count()
+        };
+        let (restored, active) = (
+            count(RestoreStatus::Restored),
+            count(RestoreStatus::AlreadyActive),
+        );
+        Some(format!(
+            "{failed} of {} restore(s) failed; {}",
+            failed + restored + active,
+            super::tally(&[(restored, "restored"), (active, "active already")])
+        ))
+    }
+
     fn headline(&self) -> String {
         let verb = if self.dry_run {
             "Would restore"
