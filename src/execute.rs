@@ -323,6 +323,22 @@ pub async fn restore_version(
     }
 }
 
+/// What [`restore_package`] would do, for a dry run: a package that GitHub serves is active
+/// already (the real run's POST is answered 404 and the same GET finds it), one it does not
+/// serve would be restored.
+pub async fn preview_restore_package(
+    client: &Client,
+    scope: &Scope,
+    package_type: crate::github::PackageType,
+    package: &str,
+) -> RestoreStatus {
+    match client.get_package(scope, package_type, package).await {
+        Ok(_) => RestoreStatus::AlreadyActive,
+        Err(err) if err.status() == Some(404) => RestoreStatus::WouldRestore,
+        Err(err) => RestoreStatus::Failed(err.to_string()),
+    }
+}
+
 /// Restores a whole package, or finds it active already.
 pub async fn restore_package(
     client: &Client,

@@ -208,6 +208,90 @@ fn when_a_restore_fails_the_last_line_counts_those_done() {
     );
 }
 
+// ---- 14: a dry run says what the real run does ------------------------------------------------
+
+/// npm `web`, active (2.0.0, id 14), with three versions deleted in the last hours (11–13).
+fn active_web_with_deleted_versions() -> Seed {
+    acme().with_package(
+        PackageSeed::new("acme", PackageType::Npm, "web")
+            .version(VersionSeed::new("1.0.0").id(11).deleted_at(ago(5)))
+            .version(VersionSeed::new("1.1.0").id(12).deleted_at(ago(4)))
+            .version(VersionSeed::new("1.2.0").id(13).deleted_at(ago(3)))
+            .version(VersionSeed::new("2.0.0").id(14).created_at(ago(2))),
+    )
+}
+
+/// The lines of the summary's package table (`| web | npm | already-active |`).
+fn package_rows(summary: &str) -> Vec<&str> {
+    summary
+        .lines()
+        .filter(|line| line.starts_with("| web | npm |"))
+        .collect()
+}
+
+#[test]
+fn a_dry_run_of_restore_package_on_an_active_package_plans_what_the_real_run_restores() {
+    for selection in [&[][..], &[("deleted-within", "1d")][..]] {
+        let fake = FakeGitHub::spawn(active_web_with_deleted_versions()).unwrap();
+        let mut inputs = vec![
+            ("package-type", "npm"),
+            ("packages", "web"),
+            ("restore-package", "true"),
+        ];
+        inputs.extend_from_slice(selection);
+        let mut dry_inputs = inputs.clone();
+        dry_inputs.push(("dry-run", "true"));
+
+        let dry = run(&fake, "restore", &dry_inputs);
+        assert!(dry.success(), "{dry:?}");
+        assert!(
+            !dry.stdout.contains("is deleted") && !dry.summary.contains("is deleted"),
+            "{dry:?}"
+        );
+        let real = run(&fake, "restore", &inputs);
+        assert!(real.success(), "{real:?}");
+
+        assert_eq!(dry.ids("restored"), real.ids("restored"), "{selection:?}");
+        assert_eq!(
+            dry.outputs["restored-count"],
+            real.outputs["restored-count"]
+        );
+        assert_eq!(
+            package_rows(&dry.summary),
+            ["| web | npm | already-active |"]
+        );
+        assert_eq!(
+            package_rows(&real.summary),
+            ["| web | npm | already-active |"]
+        );
+        assert!(
+            !dry.summary.contains("package(s) of") && !real.summary.contains("package(s) of"),
+            "an active package is not counted as restored: {}\n{}",
+            dry.summary,
+            real.summary
+        );
+    }
+    let fake = FakeGitHub::spawn(active_web_with_deleted_versions()).unwrap();
+    let dry = run(
+        &fake,
+        "restore",
+        &[
+            ("package-type", "npm"),
+            ("packages", "web"),
+            ("restore-package", "true"),
+            ("deleted-within", "1d"),
+            ("dry-run", "true"),
+        ],
+    );
+    assert_eq!(dry.ids("restored"), [11, 12, 13]);
+    assert!(
+        dry.summary
+            .contains("**Would restore 3 version(s)** of organisation acme"),
+        "{}",
+        dry.summary
+    );
+}
+
 // ---- 16: bidi overrides and control characters ------------------------------------------------
 
 /// A tag that reads `v1exe.jpg` in red where it is shown raw.

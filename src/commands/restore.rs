@@ -79,8 +79,10 @@ pub async fn run(
 
     let mut packages_restored = Vec::new();
     for (package_type, name) in &whole {
+        // A dry run asks whether the package is active, as the real run finds out, so that both
+        // go on to plan the versions of an active package alike.
         let status = if config.dry_run {
-            RestoreStatus::WouldRestore
+            execute::preview_restore_package(&client, &scope, *package_type, name).await
         } else {
             runtime.info(&format!("Restoring the package {name}"));
             execute::restore_package(&client, &scope, *package_type, name).await

@@ -177,10 +177,16 @@ impl<'a> RestoreReport<'a> {
             "Restored"
         };
         let mut line = format!("**{verb} {} version(s)**", self.restored_count());
+        // A package active already was not restored: the package table says so.
         let packages = self
             .packages
             .iter()
-            .filter(|p| !p.status.is_failure())
+            .filter(|p| {
+                matches!(
+                    p.status,
+                    RestoreStatus::Restored | RestoreStatus::WouldRestore
+                )
+            })
             .count();
         if packages > 0 {
             line.push_str(&format!(" and {packages} package(s)"));
