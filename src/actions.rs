@@ -17,6 +17,9 @@ use crate::inputs::Env;
 /// GitHub's limit on one step output.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
 
+/// GitHub's limit on a step's job summary: past it, the whole summary is dropped.
+pub const MAX_SUMMARY_BYTES: usize = 1024 * 1024;
+
 /// Where the run's results and messages go.
 pub struct Runtime {
     in_actions: bool,
@@ -131,6 +134,16 @@ impl Runtime {
             append(path, markdown)?;
         }
         Ok(())
+    }
+
+    /// How many bytes the job summary holds already (the largest of its files).
+    pub fn summary_bytes(&self) -> usize {
+        self.summary_files
+            .iter()
+            .filter_map(|path| std::fs::metadata(path).ok())
+            .map(|meta| meta.len() as usize)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Starts a collapsible group of log lines; [`Runtime::end_group`] closes it.

@@ -292,6 +292,132 @@ fn a_dry_run_of_restore_package_on_an_active_package_plans_what_the_real_run_res
     );
 }
 
+// ---- 15: a summary GitHub keeps ---------------------------------------------------------------
+
+/// GitHub drops a step's whole summary when it is over 1 MiB.
+const GITHUB_SUMMARY_LIMIT: usize = 1024 * 1024;
+
+/// 40 container packages `app-00`…`app-39` of 60 versions each, every version with 8 tags of
+/// 127 characters (half of them `_`, which markdown escapes): 30 active, 30 deleted an hour ago.
+fn crowded() -> Seed {
+    let tag = |id: u64, k: usize| {
+        let mut tag = format!("{id}-{k}-");
+        while tag.len() < 127 {
+            tag.push_str(if tag.len() % 2 == 0 { "_" } else { "a" });
+        }
+        tag
+    };
+    (0..40u64).fold(acme(), |seed, p| {
+        let versions = (0..60u64).map(|i| {
+            let id = 1_000 + p * 100 + i;
+            let version = container(id, 1_000 - i as i64, &[]).tags((0..8).map(|k| tag(id, k)));
+            match i < 30 {
+                true => version,
+                false => version.deleted_at(ago(1)),
+            }
+        });
+        seed.with_package(
+            PackageSeed::new("acme", PackageType::Container, format!("app-{p:02}"))
+                .versions(versions),
+        )
+    })
+}
+
+/// Asserts that the summary fits and says where the rest is.
+fn assert_capped(run: &Run, rest: &str) {
+    assert!(
+        run.summary.len() <= 1_000_000,
+        "{} bytes: over GitHub's limit of {GITHUB_SUMMARY_LIMIT} the whole summary is dropped",
+        run.summary.len()
+    );
+    assert!(
+        run.summary.ends_with(&format!(
+            "GitHub keeps at most 1 MiB of a job summary, so this one stops short: everything is \
+             in {rest}.\n"
+        )),
+        "{}",
+        &run.summary[run.summary.len().saturating_sub(500)..]
+    );
+    assert_eq!(invisible(&run.summary), []);
+}
+
+#[test]
+fn summaries_of_thousands_of_long_tagged_versions_stay_under_githubs_limit() {
+    let fake = FakeGitHub::spawn(crowded()).unwrap();
+
+    let prune = run(
+        &fake,
+        "prune",
+        &[
+            ("packages", "app-*"),
+            ("manifest-aware", "false"),
+            ("tags", "*"),
+            ("keep-n", "10"),
+            ("dry-run", "true"),
+        ],
+    );
+    assert!(prune.success(), "{}", prune.stdout);
+    assert_eq!(prune.outputs["deleted-count"], "800");
+    assert!(
+        prune
+            .summary
+            .contains("**Would delete 800 version(s)**, kept 400"),
+        "{}",
+        &prune.summary[..500]
+    );
+    assert!(prune.summary.contains("\n### Would delete (800)\n"));
+    assert!(
+        prune
+            .summary
+            .contains("\n<details><summary>Kept (400)</summary>")
+    );
+    assert!(
+        prune
+            .summary
+            .contains("in the outputs and the `report` file.\n")
+    );
+    assert!(prune.summary.contains("requests: "), "the footer is kept");
+    assert_capped(&prune, "the outputs and the `report` file");
+
+    let list = run(&fake, "list", &[("packages", "app-*")]);
+    assert!(list.success(), "{}", list.stdout);
+    assert!(
+        list.summary
+            .contains("40 container package(s) of organisation acme with 1200 active version(s)"),
+        "{}",
+        &list.summary[..500]
+    );
+    assert!(
+        list.summary.contains("| app-39 | private | 30 |\n"),
+        "the package table is whole"
+    );
+    assert!(
+        list.summary
+            .contains("more package(s), in the `versions` output.\n")
+    );
+    assert_capped(&list, "the `packages` and `versions` outputs");
+
+    let restore = run(
+        &fake,
+        "restore",
+        &[
+            ("packages", "app-*"),
+            ("deleted-within", "1d"),
+            ("dry-run", "true"),
+        ],
+    );
+    assert!(restore.success(), "{}", restore.stdout);
+    assert_eq!(restore.outputs["restored-count"], "1200");
+    assert!(
+        restore
+            .summary
+            .contains("**Would restore 1200 version(s)**"),
+        "{}",
+        &restore.summary[..500]
+    );
+    assert_capped(&restore, "the `restored` and `failed` outputs");
+}
+
 // ---- 16: bidi overrides and control characters ------------------------------------------------
 
 /// A tag that reads `v1exe.jpg` in red where it is shown raw.

@@ -5,6 +5,7 @@
 mod list;
 mod prune;
 mod restore;
+mod summary;
 
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
@@ -16,6 +17,7 @@ use crate::actions::{
 pub use list::{ListReport, PackageOutput, SUMMARY_VERSIONS_PER_PACKAGE, VersionOutput};
 pub use prune::{PruneReport, RequestCounts, VersionEntry};
 pub use restore::{PackageRestored, RestoreReport, Restored, RestoredEntry};
+pub use summary::{SUMMARY_BYTES, Summary};
 
 /// Serialises a step output, or `None` when it would pass GitHub's 1 MiB limit on one output.
 /// Serialising stops at the limit, so a huge listing never builds a huge string just to be
