@@ -4,6 +4,7 @@
 //! go to stderr as `warning: …`, and outputs and the summary are written only where a file is
 //! named (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`, `--summary-file`).
 
+use std::borrow::Cow;
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -15,6 +16,9 @@ use crate::inputs::Env;
 
 /// GitHub's limit on one step output.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;
+
+/// GitHub's limit on a step's job summary: past it, the whole summary is dropped.
+pub const MAX_SUMMARY_BYTES: usize = 1024 * 1024;
 
 /// Where the run's results and messages go.
 pub struct Runtime {
@@ -132,12 +136,23 @@ impl Runtime {
         Ok(())
     }
 
+    /// How many bytes the job summary holds already (the largest of its files).
+    pub fn summary_bytes(&self) -> usize {
+        self.summary_files
+            .iter()
+            .filter_map(|path| std::fs::metadata(path).ok())
+            .map(|meta| meta.len() as usize)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Starts a collapsible group of log lines; [`Runtime::end_group`] closes it.
     pub fn group(&self, title: &str) {
+        let title = escape_invisible(title);
         if self.in_actions {
-            self.stdout_line(&format!("::group::{}", escape_data(title)));
+            self.stdout_line(&format!("::group::{}", escape_data(&title)));
         } else {
-            self.stderr_line(title);
+            self.stderr_line(&title);
         }
     }
 
@@ -149,10 +164,11 @@ impl Runtime {
 
     /// A plain log line.
     pub fn info(&self, message: &str) {
+        let message = escape_invisible(message);
         if self.in_actions {
-            self.stdout_line(&escape_data_lines(message));
+            self.stdout_line(&escape_data_lines(&message));
         } else {
-            self.stderr_line(message);
+            self.stderr_line(&message);
         }
     }
 
@@ -170,8 +186,9 @@ impl Runtime {
 
     /// A line shown only when debug logging is on.
     pub fn debug(&self, message: &str) {
+        let message = escape_invisible(message);
         if self.in_actions {
-            self.stdout_line(&format!("::debug::{}", escape_data(message)));
+            self.stdout_line(&format!("::debug::{}", escape_data(&message)));
         } else if self.debug {
             self.stderr_line(&format!("debug: {message}"));
         }
@@ -196,8 +213,9 @@ impl Runtime {
     }
 
     fn annotate(&self, level: &str, message: &str) {
+        let message = escape_invisible(message);
         if self.in_actions {
-            self.stdout_line(&format!("::{level}::{}", escape_data(message)));
+            self.stdout_line(&format!("::{level}::{}", escape_data(&message)));
         } else {
             self.stderr_line(&format!("{level}: {message}"));
         }
@@ -217,6 +235,42 @@ impl Runtime {
 fn append(path: &PathBuf, text: &str) -> io::Result<()> {
     let mut file = OpenOptions::new().create(true).append(true).open(path)?;
     file.write_all(text.as_bytes())
+}
+
+/// True for a character that changes how the text around it is shown without being seen
+/// itself: a control character (ESC recolours a log line or a terminal) or a bidirectional
+/// override, embedding, isolate or mark (a tag `v1\u{202E}gpj.exe` reads as `v1exe.jpg`).
+pub fn is_invisible_control(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
+}
+
+/// Shows each [invisible control](is_invisible_control) of untrusted text as its code point,
+/// `\u{202E}`, so that a reader sees it instead of being misled by it. Line breaks and tabs are
+/// kept: every format deals with those its own way.
+pub fn escape_invisible(text: &str) -> Cow<'_, str> {
+    escape_code_points(text, |c| {
+        is_invisible_control(c) && !matches!(c, '\r' | '\n' | '\t')
+    })
+}
+
+/// Shows each character of `text` that `hidden` picks as its code point, `\u{202E}`.
+pub fn escape_code_points(text: &str, hidden: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.contains(&hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hidden(c) {
+            escaped.push_str(&format!("\\u{{{:X}}}", c as u32));
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
 }
 
 /// Escapes the message of a workflow command, as GitHub's toolkit does.

@@ -147,7 +147,14 @@ pub async fn delete(
 
     one_by_one.sort_by_key(|&(p, v)| deletion_order(&plan.packages[p], v));
     let parents = planned_parents(plan, &one_by_one);
-    let progress = Progress::new(runtime, "Deleted", one_by_one.len());
+    // Counted by `Status::as_str`, so that the log says "0 deleted, 3 failed", never
+    // "Deleted 3 of 3" when all three failed.
+    let progress = Progress::new(runtime, "Deletions", one_by_one.len()).counting(&[
+        "deleted",
+        "already-gone",
+        "failed",
+        "deferred",
+    ]);
     let mut sender = Sender {
         client,
         scope,
@@ -164,8 +171,9 @@ pub async fn delete(
     while !waiting.is_empty() {
         if let Some(signal) = cancellation.signal() {
             for job in waiting.drain(..) {
-                progress.tick();
-                statuses.insert(job, not_sent(signal));
+                let status = not_sent(signal);
+                progress.record(status.as_str());
+                statuses.insert(job, status);
             }
             break;
         }
@@ -177,7 +185,7 @@ pub async fn delete(
                 ParentsState::Pending => later.push(job),
                 ParentsState::Gone => ready.push(job),
                 ParentsState::Blocked(status) => {
-                    progress.tick();
+                    progress.record(status.as_str());
                     statuses.insert(job, status);
                     settled = true;
                 }
@@ -191,6 +199,7 @@ pub async fn delete(
         statuses.extend(sender.send(ready).await);
         waiting = later;
     }
+    progress.finish();
     drop(progress);
 
     let mut deleted: Vec<Executed> = statuses
@@ -301,11 +310,11 @@ impl Sender<'_> {
             .into_iter()
             .partition(|job| self.denied.contains_key(&job.0));
         for job in blocked {
-            self.progress.tick();
             let status = Status::Failed(format!(
                 "not sent: the first deletion in this package was refused ({})",
                 self.denied[&job.0]
             ));
+            self.progress.record(status.as_str());
             done.push((job, status));
         }
         done.extend(
@@ -345,7 +354,7 @@ impl Sender<'_> {
                 ((p, v), status, refused)
             })
             .buffer_unordered(self.concurrency)
-            .inspect(|_| self.progress.tick())
+            .inspect(|(_, status, _)| self.progress.record(status.as_str()))
             .collect()
             .await
     }
@@ -567,6 +576,22 @@ pub async fn restore_version(
                 Err(_) => RestoreStatus::Failed(format!("{err}. {RESTORE_404}")),
             }
         }
+        Err(err) => RestoreStatus::Failed(err.to_string()),
+    }
+}
+
+/// What [`restore_package`] would do, for a dry run: a package that GitHub serves is active
+/// already (the real run's POST is answered 404 and the same GET finds it), one it does not
+/// serve would be restored.
+pub async fn preview_restore_package(
+    client: &Client,
+    scope: &Scope,
+    package_type: crate::github::PackageType,
+    package: &str,
+) -> RestoreStatus {
+    match client.get_package(scope, package_type, package).await {
+        Ok(_) => RestoreStatus::AlreadyActive,
+        Err(err) if err.status() == Some(404) => RestoreStatus::WouldRestore,
         Err(err) => RestoreStatus::Failed(err.to_string()),
     }
 }

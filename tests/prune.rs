@@ -534,7 +534,7 @@ fn a_failed_deletion_does_not_stop_the_others_and_is_reported() {
     let errors = run.errors();
     assert_eq!(errors.len(), 1, "{run:?}");
     assert!(
-        errors[0].starts_with("1 of 3 deletion(s) failed (the others were done)"),
+        errors[0].starts_with("1 of 3 deletion(s) failed; 2 were deleted"),
         "{errors:?}"
     );
     assert!(run.summary.contains("### Failed (1)"), "{}", run.summary);

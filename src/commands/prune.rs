@@ -198,12 +198,8 @@ pub async fn run(
     if let Some(refused) = refused {
         bail!(refused);
     }
-    let failed = report.failed_count();
-    if failed > 0 {
-        bail!(
-            "{failed} of {planned} deletion(s) failed (the others were done); see the `failed` \
-             output and the job summary"
-        );
+    if let Some(failures) = report.failure_line() {
+        bail!("{failures}; see the `failed` output and the job summary");
     }
     Ok(())
 }

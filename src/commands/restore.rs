@@ -86,8 +86,10 @@ pub async fn run(
 
     let mut packages_restored = Vec::new();
     for (package_type, name) in &whole {
+        // A dry run asks whether the package is active, as the real run finds out, so that both
+        // go on to plan the versions of an active package alike.
         let status = if config.dry_run {
-            RestoreStatus::WouldRestore
+            execute::preview_restore_package(&client, &scope, *package_type, name).await
         } else {
             runtime.info(&format!("Restoring the package {name}"));
             execute::restore_package(&client, &scope, *package_type, name).await
@@ -248,11 +250,8 @@ pub async fn run(
         client.requests_sent()
     ));
 
-    let failed = report.failed_count();
-    if failed > 0 {
-        bail!(
-            "{failed} version(s) or package(s) could not be restored; see the `failed` output and the job summary"
-        );
+    if let Some(failures) = report.failure_line() {
+        bail!("{failures}; see the `failed` output and the job summary");
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::inputs::{Config, Env};
 use crate::inventory;
 use crate::progress::Progress;
 use crate::registry;
-use crate::report::{markdown_escape, short_name};
+use crate::report::{Summary, markdown_escape, short_name};
 
 pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Result<()> {
     if config.package_type != PackageType::Container {
@@ -41,16 +41,18 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
             .count();
     }
 
-    let mut md = String::from("\n### Validation\n\n");
+    // Appended to the summary of the command before it, within the same limit.
+    let mut md = Summary::appended(runtime.summary_bytes(), "the errors of the log");
+    md.text("\n### Validation\n\n");
     if broken.is_empty() {
-        md.push_str(&format!(
+        md.text(&format!(
             "Every remaining tagged version ({checked}) has all the manifests it lists.\n"
         ));
         runtime.info(&format!(
             "validate: {checked} tagged version(s) checked, none broken"
         ));
     } else {
-        md.push_str("| Package | Image | Missing manifests |\n| --- | --- | --- |\n");
+        md.text("| Package | Image | Missing manifests |\n| --- | --- | --- |\n");
         for image in &broken {
             let missing: Vec<String> = image
                 .missing
@@ -61,7 +63,7 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
                 })
                 .collect();
             let tags = image.tags.join(", ");
-            md.push_str(&format!(
+            md.row(&format!(
                 "| {} | {} ({}) | {} |\n",
                 markdown_escape(&image.package),
                 markdown_escape(&tags),
@@ -77,8 +79,11 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
             ));
         }
     }
+    if !broken.is_empty() {
+        md.end_table(broken.len());
+    }
     runtime
-        .append_summary(&md)
+        .append_summary(&md.finish())
         .context("could not write the job summary")?;
     if !broken.is_empty() {
         bail!(

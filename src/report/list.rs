@@ -2,13 +2,13 @@
 
 use serde::Serialize;
 
-use super::{html_escape, markdown_escape, short_name, terminal_safe, terminal_table};
+use super::{Summary, html_escape, markdown_escape, short_name, terminal_safe, terminal_table};
 
 use crate::github::{PackageType, Scope, VersionId};
 use crate::inventory::PackageListing;
 
-/// At most this many versions of one package are shown in the summary; the outputs hold all.
-/// GitHub caps a step's summary at 1 MiB.
+/// At most this many versions of one package are shown in the summary, and fewer when they would
+/// take it past [`super::SUMMARY_BYTES`]; the outputs hold all.
 pub const SUMMARY_VERSIONS_PER_PACKAGE: usize = 50;
 
 /// What `list` found.
@@ -79,38 +79,45 @@ impl ListReport<'_> {
 
     /// The job summary.
     pub fn markdown(&self) -> String {
-        let mut md = format!(
+        let mut md = Summary::new("the `packages` and `versions` outputs");
+        md.text(&format!(
             "## package-warden · list\n\n{} {} package(s) of {} with {} active version(s).\n\n",
             self.listings.len(),
             self.package_type,
             markdown_escape(&self.scope.to_string()),
             self.version_count(),
-        );
+        ));
         if self.listings.is_empty() {
-            md.push_str("No package matched `packages`.\n");
-            return md;
+            md.text("No package matched `packages`.\n");
+            return md.finish();
         }
-        md.push_str("| Package | Visibility | Versions |\n| --- | --- | ---: |\n");
+        md.text("| Package | Visibility | Versions |\n| --- | --- | ---: |\n");
         for listing in self.listings {
-            md.push_str(&format!(
+            md.row(&format!(
                 "| {} | {} | {} |\n",
                 markdown_escape(&listing.package.name),
                 markdown_escape(&listing.package.visibility),
                 listing.versions.len()
             ));
         }
-        for listing in self.listings {
-            md.push_str(&format!(
+        md.end_table(self.listings.len());
+        for (shown, listing) in self.listings.iter().enumerate() {
+            if md.is_full() {
+                md.text(&format!(
+                    "\n… and {} more package(s), in the `versions` output.\n",
+                    self.listings.len() - shown
+                ));
+                break;
+            }
+            md.text(&format!(
                 "\n<details><summary>{} ({} versions)</summary>\n\n",
                 html_escape(&listing.package.name),
                 listing.versions.len()
             ));
-            md.push_str(
-                "| ID | Name | Tags | Created | Updated |\n| ---: | --- | --- | --- | --- |\n",
-            );
+            md.text("| ID | Name | Tags | Created | Updated |\n| ---: | --- | --- | --- | --- |\n");
             for version in listing.versions.iter().take(SUMMARY_VERSIONS_PER_PACKAGE) {
                 let tags: Vec<String> = version.tags().iter().map(|t| markdown_escape(t)).collect();
-                md.push_str(&format!(
+                md.row(&format!(
                     "| {} | {} | {} | {} | {} |\n",
                     version.id,
                     markdown_escape(&version.name),
@@ -119,18 +126,20 @@ impl ListReport<'_> {
                     version.updated_or_created()
                 ));
             }
-            let hidden = listing
+            // Past the rows shown per package, the older versions are in the output.
+            md.end_table(listing.versions.len().min(SUMMARY_VERSIONS_PER_PACKAGE));
+            let older = listing
                 .versions
                 .len()
                 .saturating_sub(SUMMARY_VERSIONS_PER_PACKAGE);
-            if hidden > 0 {
-                md.push_str(&format!(
-                    "\n… and {hidden} older version(s), listed in the `versions` output.\n"
+            if older > 0 {
+                md.text(&format!(
+                    "\n… and {older} older version(s), listed in the `versions` output.\n"
                 ));
             }
-            md.push_str("\n</details>\n");
+            md.text("\n</details>\n");
         }
-        md
+        md.finish()
     }
 
     /// A table for a person at a terminal, with at most `versions_per_package` rows per package.

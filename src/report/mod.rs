@@ -5,15 +5,19 @@
 mod list;
 mod prune;
 mod restore;
+mod summary;
 
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
-use crate::actions::MAX_OUTPUT_BYTES;
+use crate::actions::{
+    MAX_OUTPUT_BYTES, escape_code_points, escape_invisible, is_invisible_control,
+};
 
 pub use list::{ListReport, PackageOutput, SUMMARY_VERSIONS_PER_PACKAGE, VersionOutput};
 pub use prune::{PruneReport, RequestCounts, VersionEntry};
 pub use restore::{PackageRestored, RestoreReport, Restored, RestoredEntry};
+pub use summary::{SUMMARY_BYTES, Summary};
 
 /// Serialises a step output, or `None` when it would pass GitHub's 1 MiB limit on one output.
 /// Serialising stops at the limit, so a huge listing never builds a huge string just to be
@@ -48,6 +52,20 @@ fn summary_heading(command: &str, dry_run: bool, headline: &str) -> String {
     )
 }
 
+/// What became of the rest, for a run's last line: `2 were deleted, 1 was already gone`
+/// (counts of 0 left out), or `none was done`.
+fn tally(counts: &[(usize, &str)]) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|&&(n, _)| n > 0)
+        .map(|&(n, what)| format!("{n} {} {what}", if n == 1 { "was" } else { "were" }))
+        .collect();
+    match parts.is_empty() {
+        true => "none was done".to_string(),
+        false => parts.join(", "),
+    }
+}
+
 /// A table for the terminal with these column headers.
 fn terminal_table<const N: usize>(header: [&str; N]) -> Table {
     let mut table = Table::new();
@@ -69,8 +87,10 @@ pub fn short_name(name: &str) -> String {
 /// Escapes untrusted text for markdown (a table cell or a list item): the characters that
 /// could start emphasis, code, a link, an image, a mention (`@user` notifies them), an issue
 /// reference or a table column are backslash-escaped; HTML's special characters become entities;
-/// line breaks, which would end the row, become spaces.
+/// line breaks, which would end the row, become spaces; bidi overrides and control characters
+/// are shown as `\u{202E}` (see [`escape_invisible`]).
 pub fn markdown_escape(text: &str) -> String {
+    let text = escape_invisible(text);
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -92,7 +112,8 @@ pub fn markdown_escape(text: &str) -> String {
 /// Escapes text for HTML (inside `<summary>`, where markdown is not rendered). GitHub still
 /// links an `@mention` in HTML text, so `@` becomes an entity too.
 pub fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+    escape_invisible(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
@@ -100,11 +121,11 @@ pub fn html_escape(text: &str) -> String {
         .replace(['\r', '\n'], " ")
 }
 
-/// Replaces control characters, so that a name cannot move the cursor or recolour a terminal.
+/// Shows control characters and bidi overrides as `\u{1B}`, so that a name cannot move the
+/// cursor, recolour a terminal or reorder what is shown around it.
 pub fn terminal_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '�' } else { c })
-        .collect()
+    // Line breaks and tabs too: they would break the table's cell.
+    escape_code_points(text, is_invisible_control).into_owned()
 }
 
 #[cfg(test)]
@@ -121,6 +142,6 @@ mod tests {
             html_escape("<b>&</b> @team"),
             "&lt;b&gt;&amp;&lt;/b&gt; &#64;team"
         );
-        assert_eq!(terminal_safe("v1\u{1b}[31m"), "v1�[31m");
+        assert_eq!(terminal_safe("v1\u{1b}[31m\n"), "v1\\u{1B}[31m\\u{A}");
     }
 }

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
+use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
 use crate::execute::{Executed, Outcome, Status};
 use crate::github::{PackageType, Scope, VersionId};
 use crate::policy::{Action, PackagePlan, Plan, Reason, VersionPlan};
 
-/// At most this many rows per table in the summary (GitHub caps a step's summary at 1 MiB); the
-/// outputs and the report file hold everything.
+/// At most this many rows per table in the summary, and fewer when they would take it past
+/// [`super::SUMMARY_BYTES`]; the outputs and the report file hold everything.
 const SUMMARY_ROWS: usize = 500;
 
 /// What a prune decided and did.
@@ -265,6 +265,31 @@ impl<'a> PruneReport<'a> {
         }
     }
 
+    /// The run's last line when deletions failed, from what became of each planned deletion:
+    /// `3 of 3 deletion(s) failed; none was done`, `1 of 3 deletion(s) failed; 2 were deleted`.
+    pub fn failure_line(&self) -> Option<String> {
+        let failed = self.failed_count();
+        if failed == 0 {
+            return None;
+        }
+        let count = |status: &Status| {
+            self.outcome
+                .results
+                .iter()
+                .filter(|e| e.status == *status)
+                .count()
+        };
+        let others = super::tally(&[
+            (count(&Status::Deleted), "deleted"),
+            (count(&Status::AlreadyGone), "already gone"),
+            (self.remaining_count(), "left for the next run"),
+        ]);
+        Some(format!(
+            "{failed} of {} deletion(s) failed; {others}",
+            self.outcome.results.len()
+        ))
+    }
+
     fn headline(&self) -> String {
         let planned = self.plan.deletion_count();
         let verb = if self.dry_run {
@@ -297,49 +322,62 @@ impl<'a> PruneReport<'a> {
 
     /// The job summary.
     pub fn markdown(&self) -> String {
-        let mut md = summary_heading("prune", self.dry_run, &self.headline());
+        let mut md = Summary::new("the outputs and the `report` file");
+        md.text(&summary_heading("prune", self.dry_run, &self.headline()));
         if let Some(refused) = &self.refused {
-            md.push_str(&format!("> [!CAUTION]\n> {}\n\n", markdown_escape(refused)));
+            md.text(&format!("> [!CAUTION]\n> {}\n\n", markdown_escape(refused)));
         }
         if self.dry_run {
-            md.push_str(
+            md.text(
                 "> [!NOTE]\n> Dry run: nothing was changed. The tables show what would happen.\n\n",
             );
         }
         for note in self.implied.iter().chain(self.warnings) {
-            md.push_str(&format!("- {}\n", markdown_escape(note)));
+            md.text(&format!("- {}\n", markdown_escape(note)));
         }
         if !self.implied.is_empty() || !self.warnings.is_empty() {
-            md.push('\n');
+            md.text("\n");
         }
 
-        md.push_str("| Package | Deleted | Kept | Failed |\n| --- | ---: | ---: | ---: |\n");
+        // Each column counts one status, so that the columns add up to the headline's counts.
+        let deferred = self.remaining_count() > 0;
+        let deleted = if self.dry_run {
+            "Would delete"
+        } else {
+            "Deleted"
+        };
+        let (left, rule) = match deferred {
+            true => (" Left for the next run |", " ---: |"),
+            false => ("", ""),
+        };
+        md.text(&format!(
+            "| Package | {deleted} | Kept | Failed |{left}\n| --- | ---: | ---: | ---: |{rule}\n"
+        ));
         for (p, package) in self.plan.packages.iter().enumerate() {
-            let of_package = |failed: bool| {
-                self.outcome
-                    .results
-                    .iter()
-                    .filter(|e| e.package == p && e.status.is_failure() == failed)
-                    .count()
-            };
             let name = markdown_escape(&package.package.name);
             let whole = if package.delete_package {
                 " (whole package)"
             } else {
                 ""
             };
-            md.push_str(&format!(
-                "| {name}{whole} | {} | {} | {} |\n",
-                of_package(false),
+            let mut line = format!(
+                "| {name}{whole} | {} | {} | {} |",
+                in_package(p, self.outcome.done()),
                 package.kept().count(),
-                of_package(true)
-            ));
+                in_package(p, self.outcome.failures())
+            );
+            if deferred {
+                line.push_str(&format!(" {} |", in_package(p, self.outcome.deferred())));
+            }
+            line.push('\n');
+            md.row(&line);
         }
+        md.end_table(self.plan.packages.len());
 
         let failed: Vec<&Executed> = self.outcome.failures().collect();
         if !failed.is_empty() {
-            md.push_str(&format!("\n### Failed ({})\n\n", failed.len()));
-            md.push_str(
+            md.text(&format!("\n### Failed ({})\n\n", failed.len()));
+            md.text(
                 "| Package | ID | Version | Tags | Error |\n| --- | ---: | --- | --- | --- |\n",
             );
             for executed in failed.iter().take(SUMMARY_ROWS) {
@@ -347,27 +385,25 @@ impl<'a> PruneReport<'a> {
                 let Status::Failed(error) = &executed.status else {
                     continue;
                 };
-                md.push_str(&row(package, version, error));
+                md.row(&row(package, version, error));
             }
-            md.push_str(&more(failed.len()));
+            md.end_table(failed.len());
         }
 
         let deferred: Vec<&Executed> = self.outcome.deferred().collect();
         if !deferred.is_empty() {
-            md.push_str(&format!(
+            md.text(&format!(
                 "\n### Left for the next run ({})\n\nThe hourly API budget ran low, so these \
                  were not sent; the next run will delete them (or set `max-wait` to wait for the \
                  reset).\n\n",
                 deferred.len()
             ));
-            md.push_str(
-                "| Package | ID | Version | Tags | Why |\n| --- | ---: | --- | --- | --- |\n",
-            );
+            md.text("| Package | ID | Version | Tags | Why |\n| --- | ---: | --- | --- | --- |\n");
             for executed in deferred.iter().take(SUMMARY_ROWS) {
                 let (package, version) = self.version(executed);
-                md.push_str(&row(package, version, &version.explanation()));
+                md.row(&row(package, version, &version.explanation()));
             }
-            md.push_str(&more(deferred.len()));
+            md.end_table(deferred.len());
         }
 
         let done: Vec<&Executed> = self.outcome.done().collect();
@@ -377,19 +413,17 @@ impl<'a> PruneReport<'a> {
             } else {
                 "Deleted"
             };
-            md.push_str(&format!("\n### {heading} ({})\n\n", done.len()));
-            md.push_str(
-                "| Package | ID | Version | Tags | Why |\n| --- | ---: | --- | --- | --- |\n",
-            );
+            md.text(&format!("\n### {heading} ({})\n\n", done.len()));
+            md.text("| Package | ID | Version | Tags | Why |\n| --- | ---: | --- | --- | --- |\n");
             for executed in done.iter().take(SUMMARY_ROWS) {
                 let (package, version) = self.version(executed);
                 let mut why = version.explanation();
                 if executed.status == Status::AlreadyGone {
                     why.push_str(" (already gone)");
                 }
-                md.push_str(&row(package, version, &why));
+                md.row(&row(package, version, &why));
             }
-            md.push_str(&more(done.len()));
+            md.end_table(done.len());
         }
 
         let kept: Vec<(&PackagePlan, &VersionPlan)> = self
@@ -399,21 +433,19 @@ impl<'a> PruneReport<'a> {
             .flat_map(|p| p.kept().map(move |v| (p, v)))
             .collect();
         if !kept.is_empty() {
-            md.push_str(&format!(
+            md.text(&format!(
                 "\n<details><summary>Kept ({})</summary>\n\n",
                 kept.len()
             ));
-            md.push_str(
-                "| Package | ID | Version | Tags | Why |\n| --- | ---: | --- | --- | --- |\n",
-            );
+            md.text("| Package | ID | Version | Tags | Why |\n| --- | ---: | --- | --- | --- |\n");
             for (package, version) in kept.iter().take(SUMMARY_ROWS) {
-                md.push_str(&row(package, version, &version.explanation()));
+                md.row(&row(package, version, &version.explanation()));
             }
-            md.push_str(&more(kept.len()));
-            md.push_str("\n</details>\n");
+            md.end_table(kept.len());
+            md.text("\n</details>\n");
         }
-        md.push_str(&self.requests.footer());
-        md
+        md.text(&self.requests.footer());
+        md.finish()
     }
 
     /// The plan and its results for a person at a terminal, with at most `versions_per_package`
@@ -466,6 +498,11 @@ impl<'a> PruneReport<'a> {
     }
 }
 
+/// How many of `results` are in the package at index `p`.
+fn in_package<'e>(p: usize, results: impl Iterator<Item = &'e Executed>) -> usize {
+    results.filter(|e| e.package == p).count()
+}
+
 fn row(package: &PackagePlan, version: &VersionPlan, why: &str) -> String {
     let tags: Vec<String> = version
         .version
@@ -481,13 +518,4 @@ fn row(package: &PackagePlan, version: &VersionPlan, why: &str) -> String {
         tags.join(", "),
         markdown_escape(why)
     )
-}
-
-fn more(total: usize) -> String {
-    match total.checked_sub(SUMMARY_ROWS) {
-        Some(hidden) if hidden > 0 => {
-            format!("\n… and {hidden} more, in the outputs and the `report` file.\n")
-        }
-        _ => String::new(),
-    }
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
+use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
 use crate::execute::RestoreStatus;
 use crate::github::{PackageType, Scope, VersionId};
 use crate::policy::restore::RestorePlan;
@@ -147,6 +147,29 @@ impl<'a> RestoreReport<'a> {
                 .count()
     }
 
+    /// The run's last line when something could not be restored, from what became of each
+    /// version and package: `3 of 3 restore(s) failed; none was done`.
+    pub fn failure_line(&self) -> Option<String> {
+        let failed = self.failed_count();
+        if failed == 0 {
+            return None;
+        }
+        let done = self.entries(false);
+        let count = |status: RestoreStatus| {
+            done.iter().filter(|e| e.status == status.as_str()).count()
+                + self.packages.iter().filter(|p| p.status == status).count()
+        };
+        let (restored, active) = (
+            count(RestoreStatus::Restored),
+            count(RestoreStatus::AlreadyActive),
+        );
+        Some(format!(
+            "{failed} of {} restore(s) failed; {}",
+            failed + restored + active,
+            super::tally(&[(restored, "restored"), (active, "active already")])
+        ))
+    }
+
     fn headline(&self) -> String {
         let verb = if self.dry_run {
             "Would restore"
@@ -154,10 +177,16 @@ impl<'a> RestoreReport<'a> {
             "Restored"
         };
         let mut line = format!("**{verb} {} version(s)**", self.restored_count());
+        // A package active already was not restored: the package table says so.
         let packages = self
             .packages
             .iter()
-            .filter(|p| !p.status.is_failure())
+            .filter(|p| {
+                matches!(
+                    p.status,
+                    RestoreStatus::Restored | RestoreStatus::WouldRestore
+                )
+            })
             .count();
         if packages > 0 {
             line.push_str(&format!(" and {packages} package(s)"));
@@ -172,48 +201,49 @@ impl<'a> RestoreReport<'a> {
 
     /// The job summary.
     pub fn markdown(&self) -> String {
-        let mut md = summary_heading("restore", self.dry_run, &self.headline());
+        let mut md = Summary::new("the `restored` and `failed` outputs");
+        md.text(&summary_heading("restore", self.dry_run, &self.headline()));
         if self.dry_run {
-            md.push_str(
+            md.text(
                 "> [!NOTE]\n> Dry run: nothing was changed. The table shows what would happen.\n\n",
             );
         }
         for warning in self.warnings {
-            md.push_str(&format!("- {}\n", markdown_escape(warning)));
+            md.text(&format!("- {}\n", markdown_escape(warning)));
         }
         if !self.warnings.is_empty() {
-            md.push('\n');
+            md.text("\n");
         }
         if !self.packages.is_empty() {
-            md.push_str("| Package | Type | Result |\n| --- | --- | --- |\n");
+            md.text("| Package | Type | Result |\n| --- | --- | --- |\n");
             for package in self.packages {
                 let result = match &package.status {
                     RestoreStatus::Failed(error) => format!("failed: {error}"),
                     status => status.as_str().to_string(),
                 };
-                md.push_str(&format!(
+                md.text(&format!(
                     "| {} | {} | {} |\n",
                     markdown_escape(&package.name),
                     package.package_type,
                     markdown_escape(&result)
                 ));
             }
-            md.push('\n');
+            md.text("\n");
         }
         let mut rows: Vec<RestoredEntry> = self.entries(true);
         rows.extend(self.entries(false));
         if rows.is_empty() {
-            md.push_str("Nothing matched: no deleted version was selected.\n");
-            return md;
+            md.text("Nothing matched: no deleted version was selected.\n");
+            return md.finish();
         }
-        md.push_str("| Package | ID | Version | Tags | Result | Why |\n| --- | ---: | --- | --- | --- | --- |\n");
+        md.text("| Package | ID | Version | Tags | Result | Why |\n| --- | ---: | --- | --- | --- | --- |\n");
         for entry in &rows {
             let tags: Vec<String> = entry.tags.iter().map(|t| markdown_escape(t)).collect();
             let result = match entry.error {
                 Some(error) => format!("failed: {error}"),
                 None => entry.status.to_string(),
             };
-            md.push_str(&format!(
+            md.row(&format!(
                 "| {} | {} | {} | {} | {} | {} |\n",
                 markdown_escape(entry.package),
                 entry.id,
@@ -223,7 +253,8 @@ impl<'a> RestoreReport<'a> {
                 markdown_escape(&entry.reason)
             ));
         }
-        md
+        md.end_table(rows.len());
+        md.finish()
     }
 
     /// A table for a person at a terminal, with at most `rows` rows (failures first).
