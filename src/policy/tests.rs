@@ -21,7 +21,7 @@ fn image(id: u64, days: i64, tags: &[&str]) -> PackageVersion {
         metadata: Some(VersionMetadata {
             package_type: PackageType::Container,
             container: Some(ContainerMetadata {
-                tags: tags.iter().map(|t| t.to_string()).collect(),
+                tags: Some(tags.iter().map(|t| t.to_string()).collect()),
             }),
             docker: None,
         }),
