@@ -901,3 +901,71 @@ mod trust {
         );
     }
 }
+
+proptest! {
+    /// Whatever the history and the policy: a version whose tags GitHub left out goes only when
+    /// `version-ids` lists it, and then no untagged version goes; a part of an image goes only
+    /// when each tag of its own is selected (or `version-ids` lists it).
+    #[test]
+    fn what_cannot_be_judged_is_kept(
+        // Each image: id 10*k, its tags (None: unknown), days old, and its platforms' own tags.
+        images in prop::collection::vec(
+            (
+                prop::option::weighted(0.8, prop::collection::vec(
+                    prop::sample::select(vec!["latest", "v1", "pr-1", "pr-2"]), 0..2)),
+                0i64..100,
+                prop::collection::vec(prop::collection::vec(
+                    prop::sample::select(vec!["pr-1-amd64", "keep-me", "v1-arm64"]), 0..2), 0..3),
+            ),
+            1..8,
+        ),
+        untagged in any::<bool>(),
+        tag_patterns in prop::option::of(prop::sample::select(vec!["pr-*", "*", "v1*", "keep-*"])),
+        listed in prop::collection::btree_set(0u64..80, 0..3),
+        keep_n in prop::option::of(0usize..3),
+    ) {
+        let mut versions = Vec::new();
+        let mut manifests = Vec::new();
+        for (k, (tags, days, platforms)) in images.iter().enumerate() {
+            let id = 10 * k as u64;
+            let mut index = image(id, *days, tags.as_deref().unwrap_or_default());
+            if tags.is_none() && let Some(metadata) = &mut index.metadata {
+                metadata.container = None;
+            }
+            versions.push(index);
+            let mut children = Vec::new();
+            for (p, own) in platforms.iter().enumerate() {
+                let child = id + 1 + p as u64;
+                versions.push(image(child, *days, own));
+                children.push(ChildFacts { digest: format!("sha256:{child:064x}"), platform: Some(format!("linux/{p}")), attestation: false });
+            }
+            manifests.push((id, ManifestFacts { children, subject: None }));
+        }
+        let selection = Selection {
+            untagged,
+            tags: tag_patterns.and_then(patterns),
+            version_ids: listed.iter().map(|id| VersionId(*id)).collect(),
+            ..Selection::default()
+        };
+        let policy = Policy { keep_newest: keep_n, ..Policy::new(selection.clone()) };
+        let plan = plan(vec![multi_arch_facts(versions, manifests)], &policy, now());
+        let package = &plan.packages[0];
+        let any_unknown = package.versions.iter().any(|v| v.version.tags().is_unknown());
+        for version in package.deletions() {
+            let tags = version.version.tags();
+            let by_id = selection.version_ids.contains(&version.version.id);
+            prop_assert!(!tags.is_unknown() || by_id, "{}", version.explanation());
+            prop_assert!(!(any_unknown && tags.is_untagged()), "{}", version.explanation());
+            // Parts have ids that are not multiples of 10; an image goes when any tag matches.
+            let part = version.version.id.0 % 10 != 0;
+            if part && !by_id {
+                for tag in tags {
+                    prop_assert!(
+                        selection.tags.as_ref().is_some_and(|p| p.first_match(tag).is_some()),
+                        "{tag}: {}", version.explanation()
+                    );
+                }
+            }
+        }
+    }
+}
