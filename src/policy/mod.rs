@@ -33,8 +33,12 @@
 //! and attestation manifests of an index, signatures, referrers) are not judged on their own:
 //! rules 1 to 6 judge the images, and each dependent follows them, kept while any image that
 //! references it is kept and deleted with the last of them. Exclusions still protect a
-//! dependent. When the registry could not be read ([`Images::Unreadable`]) the plan fails
-//! closed: no untagged version of the package is deleted.
+//! dependent, and one that carries tags of its own is judged as well: it goes with its image
+//! only when the selection picks each of those tags and rules 2, 4 and 5 would let it go. When
+//! the registry could not be read ([`Images::Unreadable`]) the plan fails closed: no untagged
+//! version of the package is deleted. So it does when GitHub did not say which tags some
+//! container versions carry ([`Tags::Unknown`](crate::github::Tags)): those are kept unless
+//! `version-ids` lists them.
 
 mod graph;
 mod prerelease;
