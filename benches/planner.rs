@@ -35,7 +35,7 @@ fn listing(now: Timestamp) -> PackageListing {
                 deleted_at: None,
                 metadata: Some(VersionMetadata {
                     package_type: PackageType::Container,
-                    container: Some(ContainerMetadata { tags }),
+                    container: Some(ContainerMetadata { tags: Some(tags) }),
                     docker: None,
                 }),
             }

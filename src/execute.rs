@@ -496,7 +496,7 @@ fn deletion_order(package: &PackagePlan, v: usize) -> (bool, jiff::Timestamp, Ve
         None => (version, 0),
     };
     (
-        !root.version.tags().is_empty(),
+        !root.version.tags().is_untagged(),
         root.version.updated_or_created(),
         root.version.id,
         part,

@@ -36,12 +36,13 @@ async fn read_facts(
     let mut accounted: HashSet<String> = HashSet::new();
 
     let named_by_tag = |v: &PackageVersion| {
-        !v.tags().is_empty() && v.tags().iter().all(|t| tag_subject(t).is_some())
+        v.tags().is_tagged() && v.tags().iter().all(|t| tag_subject(t).is_some())
     };
-    // Tagged images, then whatever their indexes list that is itself an index.
+    // Tagged images (and versions whose tags GitHub did not give: they may be tagged indexes),
+    // then whatever their indexes list that is itself an index.
     let mut wave: Vec<String> = versions
         .iter()
-        .filter(|v| !v.tags().is_empty() && !named_by_tag(v))
+        .filter(|v| !v.tags().is_untagged() && !named_by_tag(v))
         .map(|v| v.name.clone())
         .collect();
     while !wave.is_empty() {
@@ -52,7 +53,7 @@ async fn read_facts(
     // index found here accounts for its children before they are read.
     let untagged: Vec<String> = versions
         .iter()
-        .filter(|v| v.tags().is_empty())
+        .filter(|v| v.tags().is_untagged())
         .map(|v| v.name.clone())
         .collect();
     for chunk in untagged.chunks(MANIFESTS_AT_ONCE) {
@@ -120,21 +121,23 @@ pub fn facts_of(manifest: &Manifest) -> ManifestFacts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokenImage {
     pub package: String,
-    pub tags: Vec<String>,
+    /// Its tags as reports show them (`v1, latest`, or `(tags unknown)`).
+    pub tags: String,
     pub digest: String,
     /// The missing children: digest and platform (if any).
     pub missing: Vec<(String, Option<String>)>,
 }
 
-/// Checks every tagged image of a package: each manifest an index lists must still be served.
+/// Checks every tagged image of a package (and every version whose tags GitHub did not give):
+/// each manifest an index lists must still be served.
 pub async fn validate(
     registry: &RegistryClient,
     repository: &str,
     listing: &PackageListing,
 ) -> Result<Vec<BrokenImage>, RegistryError> {
     let mut broken = Vec::new();
-    for version in listing.versions.iter().filter(|v| !v.tags().is_empty()) {
-        if version.tags().iter().all(|t| tag_subject(t).is_some()) {
+    for version in listing.versions.iter().filter(|v| !v.tags().is_untagged()) {
+        if version.tags().is_tagged() && version.tags().iter().all(|t| tag_subject(t).is_some()) {
             continue;
         }
         let manifest = registry.manifest(repository, &version.name).await?;
@@ -164,7 +167,7 @@ pub async fn validate(
             missing.sort();
             broken.push(BrokenImage {
                 package: listing.package.name.clone(),
-                tags: version.tags().to_vec(),
+                tags: version.tags().render(),
                 digest: version.name.clone(),
                 missing,
             });

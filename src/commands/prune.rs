@@ -114,6 +114,7 @@ pub async fn run(
     let planning = std::time::Instant::now();
     let plan = policy::plan(facts, &settings.policy, now);
     phases.push(("planning", planning.elapsed()));
+    warnings.extend(policy::versions_without_tags(&plan));
     let planned = plan.deletion_count();
     let refused = settings
         .max_deletions

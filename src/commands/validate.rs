@@ -37,7 +37,7 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
         checked += listing
             .versions
             .iter()
-            .filter(|v| !v.tags().is_empty())
+            .filter(|v| !v.tags().is_untagged())
             .count();
     }
 
@@ -62,11 +62,11 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
                     None => short_name(digest),
                 })
                 .collect();
-            let tags = image.tags.join(", ");
+            let tags = image.tags.as_str();
             md.row(&format!(
                 "| {} | {} ({}) | {} |\n",
                 markdown_escape(&image.package),
-                markdown_escape(&tags),
+                markdown_escape(tags),
                 short_name(&image.digest),
                 markdown_escape(&missing.join("; "))
             ));

@@ -30,7 +30,7 @@ pub use link::PageLinks;
 pub use token::Token;
 pub use types::{
     Account, ContainerMetadata, DockerMetadata, Package, PackageType, PackageVersion,
-    RepositoryRef, VersionId, VersionMetadata, VersionState, Visibility,
+    RepositoryRef, Tags, VersionId, VersionMetadata, VersionState, Visibility,
 };
 
 /// The REST API version this client was written against.

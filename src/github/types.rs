@@ -132,20 +132,111 @@ pub struct PackageVersion {
 }
 
 impl PackageVersion {
-    /// The version's tags (container and docker images; empty for other package types).
-    pub fn tags(&self) -> &[String] {
+    /// The version's tags, as far as GitHub said. Container and docker versions carry them in
+    /// `metadata.container.tags` (or `metadata.docker.tag`); when that is missing or `null`,
+    /// or `metadata` itself is, they are [`Tags::Unknown`], never "no tags": an image whose tags
+    /// GitHub left out may well be `latest`. Other package types have no tags: their metadata
+    /// names the type and nothing else, which is [`Tags::Known`] and empty.
+    pub fn tags(&self) -> Tags<'_> {
         let Some(metadata) = &self.metadata else {
-            return &[];
+            return Tags::Unknown;
         };
         if let Some(container) = &metadata.container {
-            return &container.tags;
+            return Tags::from(container.tags.as_deref());
         }
-        metadata.docker.as_ref().map_or(&[], |d| d.tag.as_slice())
+        if let Some(docker) = &metadata.docker {
+            return Tags::from(docker.tag.as_deref());
+        }
+        match metadata.package_type {
+            PackageType::Container | PackageType::Docker => Tags::Unknown,
+            _ => Tags::Known(&[]),
+        }
     }
 
     /// `updated_at`, or `created_at` when GitHub left it out.
     pub fn updated_or_created(&self) -> Timestamp {
         self.updated_at.unwrap_or(self.created_at)
+    }
+}
+
+/// A version's tags: the list GitHub gave, or `Unknown` when its answer did not say. Only
+/// [`Tags::is_untagged`] means "no tags"; an unknown list matches no pattern and is never judged
+/// untagged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tags<'a> {
+    Known(&'a [String]),
+    Unknown,
+}
+
+impl<'a> Tags<'a> {
+    /// GitHub said the version has no tags.
+    pub fn is_untagged(self) -> bool {
+        matches!(self, Tags::Known([]))
+    }
+
+    /// GitHub said the version has at least one tag.
+    pub fn is_tagged(self) -> bool {
+        matches!(self, Tags::Known([_, ..]))
+    }
+
+    /// GitHub did not say which tags the version has.
+    pub fn is_unknown(self) -> bool {
+        self == Tags::Unknown
+    }
+
+    /// The tags known to be on the version, for matching: none when unknown.
+    pub fn known(self) -> &'a [String] {
+        match self {
+            Tags::Known(tags) => tags,
+            Tags::Unknown => &[],
+        }
+    }
+
+    /// The tags known to be on the version, one by one.
+    pub fn iter(self) -> std::slice::Iter<'a, String> {
+        self.known().iter()
+    }
+
+    /// The first known tag.
+    pub fn first(self) -> Option<&'a String> {
+        self.known().first()
+    }
+
+    /// The tags as a report shows them: `v1, latest`, nothing when untagged, and
+    /// `(tags unknown)` when GitHub did not say. Raw text: escape it for where it goes.
+    pub fn render(self) -> String {
+        match self {
+            Tags::Known(tags) => tags.join(", "),
+            Tags::Unknown => Tags::UNKNOWN.to_string(),
+        }
+    }
+
+    /// How reports show tags GitHub did not give.
+    pub const UNKNOWN: &'static str = "(tags unknown)";
+}
+
+impl<'a> From<Option<&'a [String]>> for Tags<'a> {
+    fn from(tags: Option<&'a [String]>) -> Tags<'a> {
+        tags.map_or(Tags::Unknown, Tags::Known)
+    }
+}
+
+impl<'a> IntoIterator for Tags<'a> {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// In JSON outputs and the report: the list, or `null` when GitHub did not say.
+impl Serialize for Tags<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Tags::Known(tags) => tags.serialize(serializer),
+            Tags::Unknown => serializer.serialize_none(),
+        }
     }
 }
 
@@ -159,17 +250,19 @@ pub struct VersionMetadata {
 }
 
 /// Tags of an image in the old Docker registry. GitHub's description names the field `tag`
-/// but requires `tags`; accept either.
+/// but requires `tags`; accept either. `None`: absent or `null`, so unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DockerMetadata {
     #[serde(default, alias = "tags")]
-    pub tag: Vec<String>,
+    pub tag: Option<Vec<String>>,
 }
 
+/// `metadata.container`. `tags` is `None` when GitHub sent it as `null` or left it out: the
+/// tags are then unknown, not empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerMetadata {
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Option<Vec<String>>,
 }
 
 /// Which versions a listing returns.
@@ -204,5 +297,56 @@ impl Visibility {
             Visibility::Private => "private",
             Visibility::Internal => "internal",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(metadata: &str) -> PackageVersion {
+        let json = format!(
+            r#"{{"id": 1, "name": "sha256:aa", "created_at": "2026-01-01T00:00:00Z"{metadata}}}"#
+        );
+        serde_json::from_str(&json).unwrap_or_else(|err| panic!("{json}: {err}"))
+    }
+
+    #[test]
+    fn missing_container_metadata_means_unknown_tags_not_untagged() {
+        for metadata in [
+            "",
+            r#", "metadata": null"#,
+            r#", "metadata": {"package_type": "container"}"#,
+            r#", "metadata": {"package_type": "container", "container": null}"#,
+            r#", "metadata": {"package_type": "container", "container": {}}"#,
+            r#", "metadata": {"package_type": "container", "container": {"tags": null}}"#,
+            r#", "metadata": {"package_type": "docker"}"#,
+            r#", "metadata": {"package_type": "docker", "docker": {"tag": null}}"#,
+        ] {
+            let version = version(metadata);
+            let tags = version.tags();
+            assert!(tags.is_unknown(), "{metadata}: {tags:?}");
+            assert!(!tags.is_untagged() && !tags.is_tagged(), "{metadata}");
+            assert_eq!(tags.render(), "(tags unknown)");
+            assert_eq!(serde_json::to_string(&tags).unwrap(), "null");
+        }
+    }
+
+    #[test]
+    fn tags_that_github_gave_are_known() {
+        let empty =
+            version(r#", "metadata": {"package_type": "container", "container": {"tags": []}}"#);
+        assert!(empty.tags().is_untagged());
+        let tagged = version(
+            r#", "metadata": {"package_type": "container", "container": {"tags": ["v1", "latest"]}}"#,
+        );
+        assert!(tagged.tags().is_tagged());
+        assert_eq!(tagged.tags().render(), "v1, latest");
+        let docker =
+            version(r#", "metadata": {"package_type": "docker", "docker": {"tags": ["v1"]}}"#);
+        assert_eq!(docker.tags().known(), ["v1"]);
+        // npm and the others have no tags at all.
+        let npm = version(r#", "metadata": {"package_type": "npm"}"#);
+        assert!(npm.tags().is_untagged());
     }
 }

@@ -288,7 +288,7 @@ pub const INPUTS: &[InputSpec] = &[
         kind: InputKind::Value,
         commands: RESTORE_ONLY,
         action_default: None,
-        description: "`restore`: exactly what an earlier prune of the same `owner` and `package-type` deleted: its `deleted` output (JSON) or the path of its `report` file.",
+        description: "`restore`: exactly what an earlier prune of the same `owner` and `package-type` deleted: its `deleted` output (JSON), or the path of its `report` or `journal` file (the journal also covers a cancelled prune).",
     },
     InputSpec {
         name: "restore-package",

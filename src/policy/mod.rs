@@ -33,8 +33,12 @@
 //! and attestation manifests of an index, signatures, referrers) are not judged on their own:
 //! rules 1 to 6 judge the images, and each dependent follows them, kept while any image that
 //! references it is kept and deleted with the last of them. Exclusions still protect a
-//! dependent. When the registry could not be read ([`Images::Unreadable`]) the plan fails
-//! closed: no untagged version of the package is deleted.
+//! dependent, and one that carries tags of its own is judged as well: it goes with its image
+//! only when the selection picks each of those tags and rules 2, 4 and 5 would let it go. When
+//! the registry could not be read ([`Images::Unreadable`]) the plan fails closed: no untagged
+//! version of the package is deleted. So it does when GitHub did not say which tags some
+//! container versions carry ([`Tags::Unknown`](crate::github::Tags)): those are kept unless
+//! `version-ids` lists them.
 
 mod graph;
 mod prerelease;
@@ -48,7 +52,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::github::{Package, PackageVersion, VersionId};
+use crate::github::{Package, PackageType, PackageVersion, VersionId};
 use crate::inventory::PackageListing;
 use crate::selector::PatternList;
 
@@ -117,13 +121,17 @@ impl Selection {
     fn reasons(&self, version: &PackageVersion) -> Vec<Reason> {
         let mut reasons = Vec::new();
         let tags = version.tags();
-        if let Some((tag, pattern)) = self.tags.as_ref().and_then(|p| p.first_match_among(tags)) {
+        let matched = self
+            .tags
+            .as_ref()
+            .and_then(|p| p.first_match_among(tags.known()));
+        if let Some((tag, pattern)) = matched {
             reasons.push(Reason::TagMatches {
                 tag: tag.to_string(),
                 pattern: pattern.as_str().to_string(),
             });
         }
-        if self.untagged && tags.is_empty() {
+        if self.untagged && tags.is_untagged() {
             reasons.push(Reason::Untagged);
         }
         if let Some(pattern) = self
@@ -140,6 +148,33 @@ impl Selection {
         }
         reasons
     }
+
+    /// For a part of an image that carries tags of its own: the first of them that the selection
+    /// does not pick. `versions` and `version-ids` pick the version whole, with every tag.
+    fn unselected_own_tag<'v>(&self, version: &'v PackageVersion) -> Option<&'v String> {
+        let picked_whole = self.version_ids.contains(&version.id)
+            || self
+                .versions
+                .as_ref()
+                .is_some_and(|p| p.first_match(&version.name).is_some());
+        if picked_whole {
+            return None;
+        }
+        own_tags(version).find(|tag| {
+            self.tags
+                .as_ref()
+                .is_none_or(|p| p.first_match(tag).is_none())
+        })
+    }
+}
+
+/// The tags a version carries for itself: all but the cosign-style tags that name another
+/// image (`sha256-<hex>.sig`), which make it a part of that image.
+fn own_tags(version: &PackageVersion) -> impl Iterator<Item = &String> {
+    version
+        .tags()
+        .into_iter()
+        .filter(|tag| tag_subject(tag).is_none())
 }
 
 /// Which timestamp "newest" and "older than" read.
@@ -314,6 +349,30 @@ impl Plan {
     }
 }
 
+/// One warning for each package of the plan in which GitHub did not say which tags some
+/// versions carry: those versions, and every untagged version of the package, were kept.
+pub fn versions_without_tags(plan: &Plan) -> Vec<String> {
+    plan.packages
+        .iter()
+        .filter(|p| has_tags(p.package.package_type))
+        .filter_map(|package| {
+            let unknown = package
+                .versions
+                .iter()
+                .filter(|v| v.version.tags().is_unknown())
+                .count();
+            (unknown > 0).then(|| {
+                format!(
+                    "GitHub did not say which tags {unknown} version(s) of {} carry (their \
+                     metadata has no container tags): they are kept unless version-ids lists \
+                     them, and no untagged version of {} is deleted",
+                    package.package.name, package.package.name
+                )
+            })
+        })
+        .collect()
+}
+
 /// Decides the fate of every version. Pure: the same arguments give the same plan.
 pub fn plan(packages: Vec<PackageFacts>, policy: &Policy, now: Timestamp) -> Plan {
     let cutoff = policy.older_than.as_ref().map(|age| {
@@ -335,6 +394,9 @@ struct Draft {
     decided: Option<Action>,
     /// The images this version belongs to; empty for an image of its own.
     links: Vec<Link>,
+    /// A part of an image that carries tags of its own: the rules judge it like an image too,
+    /// and it goes with its image only if they would delete it.
+    judged_alone: bool,
 }
 
 impl Draft {
@@ -348,9 +410,14 @@ impl Draft {
         self.decided = Some(Action::Delete);
     }
 
-    /// An image judged on its own, not yet decided.
+    /// A version the rules judge (an image, or a part with tags of its own), not yet decided.
     fn is_candidate(&self) -> bool {
-        self.decided.is_none() && self.links.is_empty()
+        self.decided.is_none() && (self.is_image() || self.judged_alone)
+    }
+
+    /// Not a part of another image.
+    fn is_image(&self) -> bool {
+        self.links.is_empty()
     }
 }
 
@@ -364,11 +431,15 @@ fn plan_package(package: PackageFacts, policy: &Policy, cutoff: Option<Timestamp
     let mut drafts: Vec<Draft> = listing
         .versions
         .into_iter()
-        .map(|version| Draft {
-            links: links.remove(&version.name).unwrap_or_default(),
-            version,
-            reasons: Vec::new(),
-            decided: None,
+        .map(|version| {
+            let links = links.remove(&version.name).unwrap_or_default();
+            Draft {
+                judged_alone: !links.is_empty() && own_tags(&version).next().is_some(),
+                links,
+                version,
+                reasons: Vec::new(),
+                decided: None,
+            }
         })
         .collect();
     // Newest first; ids break ties so that the plan does not depend on the listing's order.
@@ -377,12 +448,19 @@ fn plan_package(package: PackageFacts, policy: &Policy, cutoff: Option<Timestamp
     if let Images::Unreadable(error) = &images {
         fail_closed(&mut drafts, error);
     }
+    if has_tags(listing.package.package_type) {
+        keep_when_tags_unknown(&mut drafts, &policy.selection);
+    }
     select(&mut drafts, &policy.selection);
     exclude(&mut drafts, policy);
     keep_newest(&mut drafts, policy);
     keep_younger(&mut drafts, policy, cutoff);
     keep_releases(&mut drafts, policy);
-    for draft in drafts.iter_mut().filter(|d| d.is_candidate()) {
+    // What the rules left of the images goes; the parts judged alone follow their images.
+    for draft in drafts
+        .iter_mut()
+        .filter(|d| d.is_candidate() && d.is_image())
+    {
         draft.delete(None);
     }
     let delete_package = never_empty(&mut drafts, policy);
@@ -408,18 +486,49 @@ fn plan_package(package: PackageFacts, policy: &Policy, cutoff: Option<Timestamp
     }
 }
 
+/// Whether versions of this package type carry tags.
+fn has_tags(package_type: PackageType) -> bool {
+    matches!(package_type, PackageType::Container | PackageType::Docker)
+}
+
 /// Without the registry's word on which untagged versions belong to an image, none is deleted.
 fn fail_closed(drafts: &mut [Draft], error: &str) {
-    for draft in drafts.iter_mut().filter(|d| d.version.tags().is_empty()) {
+    for draft in drafts.iter_mut().filter(|d| d.version.tags().is_untagged()) {
         draft.keep(Reason::RegistryUnreadable {
             error: error.to_string(),
         });
     }
 }
 
-/// Rule 1: versions no selection input picks are kept.
+/// When GitHub did not say which tags a version carries (`metadata`, its `container` or their
+/// `tags` missing or `null`), nothing that depends on tags can be judged: the version is kept
+/// unless `version-ids` lists it (an id names it whatever its tags), and no untagged version
+/// of the package is deleted, since "untagged" may be what the same broken answer told us.
+fn keep_when_tags_unknown(drafts: &mut [Draft], selection: &Selection) {
+    if !drafts.iter().any(|d| d.version.tags().is_unknown()) {
+        return;
+    }
+    for draft in drafts.iter_mut().filter(|d| d.decided.is_none()) {
+        let tags = draft.version.tags();
+        if tags.is_unknown() && !selection.version_ids.contains(&draft.version.id) {
+            draft.keep(Reason::TagsUnknown);
+        } else if tags.is_untagged() {
+            draft.keep(Reason::SomeTagsUnknown);
+        }
+    }
+}
+
+/// Rule 1: versions no selection input picks are kept. A part of an image that carries a tag
+/// of its own the selection does not pick is kept for that tag, whatever its image's fate.
 fn select(drafts: &mut [Draft], selection: &Selection) {
     for draft in drafts.iter_mut().filter(|d| d.is_candidate()) {
+        if draft.judged_alone
+            && let Some(tag) = selection.unselected_own_tag(&draft.version)
+        {
+            let tag = tag.clone();
+            draft.keep(Reason::OwnTag { tag });
+            continue;
+        }
         let reasons = selection.reasons(&draft.version);
         if reasons.is_empty() {
             draft.keep(Reason::NotSelected);
@@ -435,7 +544,7 @@ fn exclude(drafts: &mut [Draft], policy: &Policy) {
         let excluded_tag = policy
             .exclude_tags
             .as_ref()
-            .and_then(|p| p.first_match_among(draft.version.tags()));
+            .and_then(|p| p.first_match_among(draft.version.tags().known()));
         if let Some((tag, pattern)) = excluded_tag {
             let reason = Reason::TagExcluded {
                 tag: tag.to_string(),
@@ -459,12 +568,14 @@ fn exclude(drafts: &mut [Draft], policy: &Policy) {
 
 /// Rule 3: the N newest candidates of each kind are kept. Each count runs over the candidates
 /// left by the exclusions, independently of the others, so `keep-n: 3` keeps the 3 newest
-/// candidates even when `keep-n-tagged` already kept some of them.
+/// candidates even when `keep-n-tagged` already kept some of them. Only images count: a part
+/// judged alone for its own tags takes no place among the N.
 fn keep_newest(drafts: &mut [Draft], policy: &Policy) {
     let candidates: Vec<usize> = (0..drafts.len())
-        .filter(|&i| drafts[i].is_candidate())
+        .filter(|&i| drafts[i].is_candidate() && drafts[i].is_image())
         .collect();
-    let tagged = |i: &usize| !drafts[*i].version.tags().is_empty();
+    let tagged = |i: &usize| drafts[*i].version.tags().is_tagged();
+    let untagged = |i: &usize| drafts[*i].version.tags().is_untagged();
     let mut kept: Vec<(usize, Reason)> = Vec::new();
     if let Some(n) = policy.keep_newest_tagged {
         kept.extend(
@@ -479,7 +590,7 @@ fn keep_newest(drafts: &mut [Draft], policy: &Policy) {
         kept.extend(
             candidates
                 .iter()
-                .filter(|i| !tagged(i))
+                .filter(|i| untagged(i))
                 .take(n)
                 .map(|&i| (i, Reason::AmongNewestUntagged { n })),
         );
@@ -620,6 +731,8 @@ pub struct ImageRef {
     pub kind: &'static str,
     /// The image's first tag, if it has one.
     pub tag: Option<String>,
+    /// GitHub did not say which tags the image carries.
+    pub tags_unknown: bool,
     pub digest: String,
 }
 
@@ -629,9 +742,11 @@ impl ImageRef {
             Relation::Platform(_) | Relation::Entry | Relation::Attestation => "index",
             Relation::TaggedArtifact(_) | Relation::Referrer => "image",
         };
+        let tags = parent.tags();
         ImageRef {
             kind,
-            tag: parent.tags().first().cloned(),
+            tag: tags.first().cloned(),
+            tags_unknown: tags.is_unknown(),
             digest: parent.name.clone(),
         }
     }
@@ -645,6 +760,7 @@ impl fmt::Display for ImageRef {
         };
         match &self.tag {
             Some(tag) => write!(f, "{} {tag} ({digest})", self.kind),
+            None if self.tags_unknown => write!(f, "{} with unknown tags ({digest})", self.kind),
             None => write!(f, "untagged {} ({digest})", self.kind),
         }
     }

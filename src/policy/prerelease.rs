@@ -21,10 +21,11 @@ fn parse(text: &str) -> Option<Version> {
     Version::parse(text.strip_prefix('v').unwrap_or(text)).ok()
 }
 
-/// Classifies a version: by its tags when it has any (containers), else by its name.
+/// Classifies a version: by its tags when it has any (containers), else by its name (also when
+/// its tags are unknown; the planner keeps such container versions before asking).
 pub fn classify(version: &PackageVersion) -> Release {
     let tags = version.tags();
-    if tags.is_empty() {
+    if !tags.is_tagged() {
         return match parse(&version.name) {
             Some(v) if !v.pre.is_empty() => Release::PreRelease {
                 version: version.name.clone(),
@@ -61,7 +62,7 @@ mod tests {
             metadata: Some(VersionMetadata {
                 package_type: PackageType::Container,
                 container: Some(ContainerMetadata {
-                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                    tags: Some(tags.iter().map(|t| t.to_string()).collect()),
                 }),
                 docker: None,
             }),

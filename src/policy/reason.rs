@@ -62,6 +62,12 @@ pub enum Reason {
     RegistryUnreadable { error: String },
     /// Kept: its links to images could not be resolved.
     Unresolved,
+    /// Kept: GitHub did not say which tags it carries, and `version-ids` does not list it.
+    TagsUnknown,
+    /// Kept: untagged, in a package where GitHub did not say which tags some versions carry.
+    SomeTagsUnknown,
+    /// Kept: a part of an image that carries a tag of its own the selection does not pick.
+    OwnTag { tag: String },
 }
 
 impl Reason {
@@ -84,9 +90,11 @@ impl Reason {
             }
             Reason::LastVersion => "last-version",
             Reason::PackageEmptied => "delete-package-when-empty",
-            Reason::PartOfKept { .. } | Reason::PartOfDeleted { .. } | Reason::Unresolved => {
-                "multi-arch"
-            }
+            Reason::PartOfKept { .. }
+            | Reason::PartOfDeleted { .. }
+            | Reason::Unresolved
+            | Reason::OwnTag { .. } => "multi-arch",
+            Reason::TagsUnknown | Reason::SomeTagsUnknown => "tags-unknown",
             Reason::RegistryUnreadable { .. } => "manifest-aware",
         }
     }
@@ -147,6 +155,19 @@ impl fmt::Display for Reason {
                  image ({error})"
             ),
             Reason::Unresolved => f.write_str("its links to images could not be resolved"),
+            Reason::TagsUnknown => f.write_str(
+                "GitHub did not say which tags it carries (no metadata.container.tags); only \
+                 version-ids can delete it",
+            ),
+            Reason::SomeTagsUnknown => f.write_str(
+                "GitHub did not say which tags some versions of this package carry, so no \
+                 untagged version of it is deleted",
+            ),
+            Reason::OwnTag { tag } => write!(
+                f,
+                "its own tag \"{tag}\" is not selected: a part keeps its own tags whatever \
+                 happens to its image"
+            ),
         }
     }
 }

@@ -219,7 +219,7 @@ fn picked(version: &PackageVersion, settings: &RestoreSettings) -> Vec<RestoreRe
     if let Some((tag, pattern)) = settings
         .tags
         .as_ref()
-        .and_then(|p| p.first_match_among(version.tags()))
+        .and_then(|p| p.first_match_among(version.tags().known()))
     {
         reasons.push(RestoreReason::TagMatches {
             tag: tag.to_string(),
@@ -305,7 +305,7 @@ mod tests {
             metadata: Some(VersionMetadata {
                 package_type: PackageType::Container,
                 container: Some(ContainerMetadata {
-                    tags: tags.iter().map(|t| t.to_string()).collect(),
+                    tags: Some(tags.iter().map(|t| t.to_string()).collect()),
                 }),
                 docker: None,
             }),

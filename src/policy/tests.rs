@@ -21,7 +21,7 @@ fn image(id: u64, days: i64, tags: &[&str]) -> PackageVersion {
         metadata: Some(VersionMetadata {
             package_type: PackageType::Container,
             container: Some(ContainerMetadata {
-                tags: tags.iter().map(|t| t.to_string()).collect(),
+                tags: Some(tags.iter().map(|t| t.to_string()).collect()),
             }),
             docker: None,
         }),
@@ -404,6 +404,22 @@ proptest! {
     }
 }
 
+/// A container package `app` and what the registry said about its manifests, by version id.
+fn multi_arch_facts(
+    versions: Vec<PackageVersion>,
+    manifests: Vec<(u64, ManifestFacts)>,
+) -> PackageFacts {
+    PackageFacts {
+        listing: listing("app", versions),
+        images: Images::Read(
+            manifests
+                .into_iter()
+                .map(|(id, m)| (format!("sha256:{id:064x}"), m))
+                .collect(),
+        ),
+    }
+}
+
 mod multi_arch {
     use super::*;
 
@@ -434,17 +450,7 @@ mod multi_arch {
         }
     }
 
-    fn facts(versions: Vec<PackageVersion>, manifests: Vec<(u64, ManifestFacts)>) -> PackageFacts {
-        PackageFacts {
-            listing: listing("app", versions),
-            images: Images::Read(
-                manifests
-                    .into_iter()
-                    .map(|(id, m)| (digest(id), m))
-                    .collect(),
-            ),
-        }
-    }
+    use super::multi_arch_facts as facts;
 
     fn plan_of(facts: PackageFacts, policy: &Policy) -> Plan {
         plan(vec![facts], policy, now())
@@ -699,5 +705,267 @@ mod multi_arch {
         let plan = plan_of(facts(versions, manifests), &emptying);
         assert!(plan.packages[0].delete_package);
         assert_eq!(deleted_ids(&plan), [20, 21, 22]);
+    }
+}
+
+/// What the planner cannot judge it keeps: versions whose tags GitHub left out, and parts of
+/// images that carry tags of their own.
+mod trust {
+    use super::multi_arch_facts as facts;
+    use super::*;
+
+    /// A container version whose answer had `container: {"tags": null}`.
+    fn tags_unknown(id: u64, days: i64) -> PackageVersion {
+        let mut version = image(id, days, &[]);
+        if let Some(metadata) = &mut version.metadata {
+            metadata.container = Some(ContainerMetadata { tags: None });
+        }
+        version
+    }
+
+    fn index_of(children: &[(u64, &str)]) -> ManifestFacts {
+        ManifestFacts {
+            children: children
+                .iter()
+                .map(|(id, platform)| ChildFacts {
+                    digest: format!("sha256:{id:064x}"),
+                    platform: Some(platform.to_string()),
+                    attestation: false,
+                })
+                .collect(),
+            subject: None,
+        }
+    }
+
+    fn selecting(selection: Selection) -> Policy {
+        Policy::new(selection)
+    }
+
+    #[test]
+    fn unknown_tags_are_not_untagged_and_keep_the_package_untagged_versions() {
+        let versions = vec![tags_unknown(1, 5), image(2, 6, &[]), image(3, 7, &["v1"])];
+        let policy = selecting(Selection {
+            untagged: true,
+            tags: patterns("v*"),
+            ..Selection::default()
+        });
+        let plan = plan(vec![listing("app", versions).into()], &policy, now());
+        assert_eq!(deleted_ids(&plan), [3], "known tags are still judged");
+        assert!(
+            explanation_of(&plan, 1).starts_with("keep: GitHub did not say which tags it carries")
+        );
+        assert!(explanation_of(&plan, 2).starts_with(
+            "keep: GitHub did not say which tags some versions of this package carry"
+        ));
+        let warnings = versions_without_tags(&plan);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("1 version(s) of app"), "{warnings:?}");
+    }
+
+    #[test]
+    fn only_version_ids_delete_a_version_whose_tags_are_unknown() {
+        let versions = || vec![tags_unknown(1, 5), image(3, 0, &["latest"])];
+        let everything = Policy {
+            exclude_tags: patterns("latest"),
+            ..selecting(Selection::everything())
+        };
+        let plan1 = plan(vec![listing("app", versions()).into()], &everything, now());
+        assert_eq!(deleted_ids(&plan1), Vec::<u64>::new());
+        let by_id = selecting(Selection {
+            version_ids: [VersionId(1)].into(),
+            ..Selection::default()
+        });
+        let plan2 = plan(vec![listing("app", versions()).into()], &by_id, now());
+        assert_eq!(deleted_ids(&plan2), [1]);
+    }
+
+    #[test]
+    fn npm_versions_without_metadata_are_judged_by_name() {
+        let mut old = release(1, 90, "1.0.0");
+        old.metadata = None;
+        let versions = vec![old, release(2, 1, "1.1.0")];
+        let mut package = listing("web", versions);
+        package.package.package_type = PackageType::Npm;
+        let policy = Policy {
+            keep_newest: Some(1),
+            ..selecting(Selection::everything())
+        };
+        let plan = plan(vec![package.into()], &policy, now());
+        assert_eq!(deleted_ids(&plan), [1]);
+        assert!(versions_without_tags(&plan).is_empty());
+    }
+
+    #[test]
+    fn a_part_with_its_own_unselected_tag_stays_when_its_index_goes() {
+        // Index 20 `pr-9`: amd64 21 (also tagged `keep-me`), arm64 22.
+        let versions = vec![
+            image(10, 0, &["main"]),
+            image(20, 5, &["pr-9"]),
+            image(21, 5, &["keep-me"]),
+            image(22, 5, &[]),
+        ];
+        let manifests = vec![(20, index_of(&[(21, "linux/amd64"), (22, "linux/arm64")]))];
+        for selection in [
+            Selection {
+                tags: patterns("pr-*"),
+                ..Selection::default()
+            },
+            Selection {
+                untagged: true,
+                tags: patterns("pr-*"),
+                ..Selection::default()
+            },
+        ] {
+            let plan = plan(
+                vec![facts(versions.clone(), manifests.clone())],
+                &selecting(selection),
+                now(),
+            );
+            assert_eq!(deleted_ids(&plan), [20, 22]);
+            assert_eq!(
+                explanation_of(&plan, 21),
+                "keep: its own tag \"keep-me\" is not selected: a part keeps its own tags \
+                 whatever happens to its image"
+            );
+        }
+        // Selected by its own tag too, it goes with its index.
+        let both = selecting(Selection {
+            tags: patterns("pr-*, keep-*"),
+            ..Selection::default()
+        });
+        let plan = plan(vec![facts(versions, manifests)], &both, now());
+        assert_eq!(deleted_ids(&plan), [20, 21, 22]);
+        assert_eq!(
+            explanation_of(&plan, 21),
+            "delete: tag \"keep-me\" matches tags \"keep-*\", platform linux/amd64 of deleted \
+             index pr-9 (sha256:000000000000…)"
+        );
+    }
+
+    #[test]
+    fn a_part_with_a_stable_tag_of_its_own_survives_pre_release_only() {
+        let versions = vec![
+            image(10, 0, &["v2.0.0"]),
+            image(20, 5, &["v1.1.0-rc.1"]),
+            image(21, 5, &["v1.0.0"]),
+        ];
+        let manifests = vec![(20, index_of(&[(21, "linux/amd64")]))];
+        let policy = Policy {
+            pre_release_only: true,
+            ..selecting(Selection {
+                tags: patterns("v*"),
+                ..Selection::default()
+            })
+        };
+        let plan = plan(vec![facts(versions, manifests)], &policy, now());
+        assert_eq!(deleted_ids(&plan), [20]);
+        assert!(explanation_of(&plan, 21).contains("\"v1.0.0\" is a stable release"));
+    }
+
+    #[test]
+    fn keep_n_tagged_counts_images_not_their_tagged_parts() {
+        // v2's platform carries a tag and is the newest version: it takes no place among the N.
+        let versions = vec![
+            image(11, 0, &["v2-amd64"]),
+            image(10, 1, &["v2"]),
+            image(20, 30, &["v1"]),
+            image(30, 60, &["v0"]),
+        ];
+        let manifests = vec![(10, index_of(&[(11, "linux/amd64")]))];
+        let policy = Policy {
+            keep_newest_tagged: Some(2),
+            ..selecting(Selection {
+                tags: patterns("*"),
+                ..Selection::default()
+            })
+        };
+        let plan = plan(vec![facts(versions, manifests)], &policy, now());
+        assert_eq!(deleted_ids(&plan), [30]);
+        assert_eq!(
+            explanation_of(&plan, 20),
+            "keep: among the 2 newest tagged (keep-n-tagged)"
+        );
+    }
+
+    #[test]
+    fn an_image_whose_tags_are_unknown_is_named_so() {
+        let image = ImageRef {
+            kind: "index",
+            tag: None,
+            tags_unknown: true,
+            digest: format!("sha256:{:064x}", 7),
+        };
+        assert_eq!(
+            image.to_string(),
+            "index with unknown tags (sha256:000000000000…)"
+        );
+    }
+}
+
+proptest! {
+    /// Whatever the history and the policy: a version whose tags GitHub left out goes only when
+    /// `version-ids` lists it, and then no untagged version goes; a part of an image goes only
+    /// when each tag of its own is selected (or `version-ids` lists it).
+    #[test]
+    fn what_cannot_be_judged_is_kept(
+        // Each image: id 10*k, its tags (None: unknown), days old, and its platforms' own tags.
+        images in prop::collection::vec(
+            (
+                prop::option::weighted(0.8, prop::collection::vec(
+                    prop::sample::select(vec!["latest", "v1", "pr-1", "pr-2"]), 0..2)),
+                0i64..100,
+                prop::collection::vec(prop::collection::vec(
+                    prop::sample::select(vec!["pr-1-amd64", "keep-me", "v1-arm64"]), 0..2), 0..3),
+            ),
+            1..8,
+        ),
+        untagged in any::<bool>(),
+        tag_patterns in prop::option::of(prop::sample::select(vec!["pr-*", "*", "v1*", "keep-*"])),
+        listed in prop::collection::btree_set(0u64..80, 0..3),
+        keep_n in prop::option::of(0usize..3),
+    ) {
+        let mut versions = Vec::new();
+        let mut manifests = Vec::new();
+        for (k, (tags, days, platforms)) in images.iter().enumerate() {
+            let id = 10 * k as u64;
+            let mut index = image(id, *days, tags.as_deref().unwrap_or_default());
+            if tags.is_none() && let Some(metadata) = &mut index.metadata {
+                metadata.container = None;
+            }
+            versions.push(index);
+            let mut children = Vec::new();
+            for (p, own) in platforms.iter().enumerate() {
+                let child = id + 1 + p as u64;
+                versions.push(image(child, *days, own));
+                children.push(ChildFacts { digest: format!("sha256:{child:064x}"), platform: Some(format!("linux/{p}")), attestation: false });
+            }
+            manifests.push((id, ManifestFacts { children, subject: None }));
+        }
+        let selection = Selection {
+            untagged,
+            tags: tag_patterns.and_then(patterns),
+            version_ids: listed.iter().map(|id| VersionId(*id)).collect(),
+            ..Selection::default()
+        };
+        let policy = Policy { keep_newest: keep_n, ..Policy::new(selection.clone()) };
+        let plan = plan(vec![multi_arch_facts(versions, manifests)], &policy, now());
+        let package = &plan.packages[0];
+        let any_unknown = package.versions.iter().any(|v| v.version.tags().is_unknown());
+        for version in package.deletions() {
+            let tags = version.version.tags();
+            let by_id = selection.version_ids.contains(&version.version.id);
+            prop_assert!(!tags.is_unknown() || by_id, "{}", version.explanation());
+            prop_assert!(!(any_unknown && tags.is_untagged()), "{}", version.explanation());
+            // Parts have ids that are not multiples of 10; an image goes when any tag matches.
+            let part = version.version.id.0 % 10 != 0;
+            if part && !by_id {
+                for tag in tags {
+                    prop_assert!(
+                        selection.tags.as_ref().is_some_and(|p| p.first_match(tag).is_some()),
+                        "{tag}: {}", version.explanation()
+                    );
+                }
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{Summary, html_escape, markdown_escape, short_name, terminal_safe, terminal_table};
 
-use crate::github::{PackageType, Scope, VersionId};
+use crate::github::{PackageType, Scope, Tags, VersionId};
 use crate::inventory::PackageListing;
 
 /// At most this many versions of one package are shown in the summary, and fewer when they would
@@ -33,7 +33,7 @@ pub struct VersionOutput<'a> {
     pub package: &'a str,
     pub id: VersionId,
     pub name: &'a str,
-    pub tags: &'a [String],
+    pub tags: Tags<'a>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -116,12 +116,12 @@ impl ListReport<'_> {
             ));
             md.text("| ID | Name | Tags | Created | Updated |\n| ---: | --- | --- | --- | --- |\n");
             for version in listing.versions.iter().take(SUMMARY_VERSIONS_PER_PACKAGE) {
-                let tags: Vec<String> = version.tags().iter().map(|t| markdown_escape(t)).collect();
+                let tags = markdown_escape(&version.tags().render());
                 md.row(&format!(
                     "| {} | {} | {} | {} | {} |\n",
                     version.id,
                     markdown_escape(&version.name),
-                    tags.join(", "),
+                    tags,
                     version.created_at,
                     version.updated_or_created()
                 ));
@@ -161,11 +161,10 @@ impl ListReport<'_> {
             let mut table = terminal_table(["ID", "Name", "Tags", "Created", "Updated"]);
             let shown = versions_per_package.unwrap_or(usize::MAX);
             for version in listing.versions.iter().take(shown) {
-                let tags: Vec<String> = version.tags().iter().map(|t| terminal_safe(t)).collect();
                 table.add_row([
                     version.id.to_string(),
                     terminal_safe(&short_name(&version.name)),
-                    tags.join(", "),
+                    terminal_safe(&version.tags().render()),
                     version.created_at.to_string(),
                     version.updated_or_created().to_string(),
                 ]);

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
 use crate::execute::{Executed, Outcome, Status};
-use crate::github::{PackageType, Scope, VersionId};
+use crate::github::{PackageType, Scope, Tags, VersionId};
 use crate::policy::{Action, PackagePlan, Plan, Reason, VersionPlan};
 
 /// At most this many rows per table in the summary, and fewer when they would take it past
@@ -78,7 +78,7 @@ pub struct VersionEntry<'a> {
     pub package_type: PackageType,
     pub id: VersionId,
     pub name: &'a str,
-    pub tags: &'a [String],
+    pub tags: Tags<'a>,
     pub reason: String,
     /// `deleted`, `already-gone`, `would-delete` or `failed`.
     pub status: &'static str,
@@ -148,7 +148,7 @@ impl Serialize for ReportVersions<'_> {
 struct ReportVersion<'a> {
     id: VersionId,
     name: &'a str,
-    tags: &'a [String],
+    tags: Tags<'a>,
     created_at: String,
     updated_at: String,
     action: Action,
@@ -482,7 +482,7 @@ impl<'a> PruneReport<'a> {
                     terminal_safe(&package.package.name),
                     version.version.id.to_string(),
                     terminal_safe(&short_name(&version.version.name)),
-                    terminal_safe(&version.version.tags().join(", ")),
+                    terminal_safe(&version.version.tags().render()),
                     terminal_safe(&decision),
                 ]);
             }
@@ -504,18 +504,12 @@ fn in_package<'e>(p: usize, results: impl Iterator<Item = &'e Executed>) -> usiz
 }
 
 fn row(package: &PackagePlan, version: &VersionPlan, why: &str) -> String {
-    let tags: Vec<String> = version
-        .version
-        .tags()
-        .iter()
-        .map(|t| markdown_escape(t))
-        .collect();
     format!(
         "| {} | {} | {} | {} | {} |\n",
         markdown_escape(&package.package.name),
         version.version.id,
         markdown_escape(&short_name(&version.version.name)),
-        tags.join(", "),
+        markdown_escape(&version.version.tags().render()),
         markdown_escape(why)
     )
 }

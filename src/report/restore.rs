@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
 use crate::execute::RestoreStatus;
-use crate::github::{PackageType, Scope, VersionId};
+use crate::github::{PackageType, Scope, Tags, VersionId};
 use crate::policy::restore::RestorePlan;
 
 /// One restored (or failed) version: indices into the plan and what happened.
@@ -40,7 +40,7 @@ pub struct RestoredEntry<'a> {
     pub package_type: PackageType,
     pub id: VersionId,
     pub name: &'a str,
-    pub tags: &'a [String],
+    pub tags: Tags<'a>,
     pub reason: String,
     /// `restored`, `already-active`, `would-restore` or `failed`.
     pub status: &'static str,
@@ -110,7 +110,7 @@ impl<'a> RestoreReport<'a> {
                         package_type: package.package_type,
                         id: entry.id,
                         name: &entry.name,
-                        tags: &[],
+                        tags: Tags::Known(&[]),
                         reason: "deleted by the prune being undone".to_string(),
                         status: "failed",
                         error: Some(
@@ -238,7 +238,6 @@ impl<'a> RestoreReport<'a> {
         }
         md.text("| Package | ID | Version | Tags | Result | Why |\n| --- | ---: | --- | --- | --- | --- |\n");
         for entry in &rows {
-            let tags: Vec<String> = entry.tags.iter().map(|t| markdown_escape(t)).collect();
             let result = match entry.error {
                 Some(error) => format!("failed: {error}"),
                 None => entry.status.to_string(),
@@ -248,7 +247,7 @@ impl<'a> RestoreReport<'a> {
                 markdown_escape(entry.package),
                 entry.id,
                 markdown_escape(&short_name(entry.name)),
-                tags.join(", "),
+                markdown_escape(&entry.tags.render()),
                 markdown_escape(&result),
                 markdown_escape(&entry.reason)
             ));
@@ -276,7 +275,7 @@ impl<'a> RestoreReport<'a> {
                 terminal_safe(entry.package),
                 entry.id.to_string(),
                 terminal_safe(&short_name(entry.name)),
-                terminal_safe(&entry.tags.join(", ")),
+                terminal_safe(&entry.tags.render()),
                 terminal_safe(
                     &entry
                         .error

@@ -202,8 +202,9 @@ pub use manifest::{
     REFERENCE_DIGEST_ANNOTATION, REFERENCE_TYPE_ANNOTATION, cosign_tag, media_type,
 };
 pub use model::{
-    DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, IntoTimestamp, LatePush, OwnerKind, OwnerSeed,
-    PackageSeed, PackageType, PushTrigger, Seed, UnknownPackageType, VersionSeed, Visibility,
+    DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, IntoTimestamp, LatePush, MetadataShape, OwnerKind,
+    OwnerSeed, PackageSeed, PackageType, PushTrigger, Seed, UnknownPackageType, VersionSeed,
+    Visibility,
 };
 pub use snapshot::{OwnerState, PackageState, State, VersionState};
 pub use store::SeedError;

@@ -585,6 +585,43 @@ pub struct VersionSeed {
     /// changes nothing: a server error or refusal in the middle of a run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_fails: Option<u16>,
+    /// How its `metadata` is served: whole, or with the tags left out in one of the ways an
+    /// answer can leave them out.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub metadata_shape: MetadataShape,
+}
+
+/// How a version's `metadata` is served. GitHub's description makes `metadata` optional; a
+/// client must not read a version whose tags were left out as untagged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetadataShape {
+    /// `{"package_type": "container", "container": {"tags": [...]}}` (no `container` for other
+    /// package types).
+    #[default]
+    Normal,
+    /// No `metadata` field at all.
+    Absent,
+    /// `"metadata": null`.
+    Null,
+    /// `{"package_type": "container"}`: no `container`.
+    NoContainer,
+    /// `{"package_type": "container", "container": null}`.
+    ContainerNull,
+    /// `{"package_type": "container", "container": {"tags": null}}`.
+    TagsNull,
+}
+
+impl MetadataShape {
+    /// Every shape, `Normal` first.
+    pub const ALL: [MetadataShape; 6] = [
+        MetadataShape::Normal,
+        MetadataShape::Absent,
+        MetadataShape::Null,
+        MetadataShape::NoContainer,
+        MetadataShape::ContainerNull,
+        MetadataShape::TagsNull,
+    ];
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -604,7 +641,16 @@ impl VersionSeed {
             manifest: None,
             downloads: 0,
             delete_fails: None,
+            metadata_shape: MetadataShape::Normal,
         }
+    }
+
+    /// Serves the version's `metadata` in `shape` (its tags are still the seed's, for the
+    /// fake's own bookkeeping and its registry).
+    #[must_use]
+    pub fn metadata_shape(mut self, shape: MetadataShape) -> Self {
+        self.metadata_shape = shape;
+        self
     }
 
     /// Makes every DELETE of this version fail with `status`, changing nothing.

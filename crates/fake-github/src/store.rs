@@ -10,8 +10,8 @@ use jiff::Timestamp;
 
 use crate::manifest::ManifestSeed;
 use crate::model::{
-    DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, OwnerKind, PackageSeed, PackageType, PushTrigger, Seed,
-    VersionSeed, Visibility,
+    DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, MetadataShape, OwnerKind, PackageSeed, PackageType,
+    PushTrigger, Seed, VersionSeed, Visibility,
 };
 use crate::snapshot::{OwnerState, PackageState, State, VersionState};
 use crate::tokens::{TokenKind, TokenProfile};
@@ -182,6 +182,8 @@ pub(crate) struct Version {
     pub downloads: u64,
     /// Every DELETE of it fails with this status.
     pub delete_fails: Option<u16>,
+    /// How its `metadata` is served.
+    pub metadata_shape: MetadataShape,
 }
 
 impl Version {
@@ -802,6 +804,7 @@ fn build_version(
         manifest,
         downloads: version.downloads,
         delete_fails: version.delete_fails,
+        metadata_shape: version.metadata_shape,
     })
 }
 

@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 
-use crate::model::{OwnerKind, PackageType};
+use crate::model::{MetadataShape, OwnerKind, PackageType};
 use crate::store::{Owner, Package, Repository, Version};
 
 /// Where the web pages of packages, accounts and repositories live.
@@ -61,6 +61,13 @@ impl Renderer {
         if kind == PackageType::Container {
             metadata["container"] = json!({ "tags": version.tags });
         }
+        match version.metadata_shape {
+            MetadataShape::Normal | MetadataShape::Absent => {}
+            MetadataShape::Null => metadata = Value::Null,
+            MetadataShape::NoContainer => metadata = json!({ "package_type": kind.as_str() }),
+            MetadataShape::ContainerNull => metadata["container"] = Value::Null,
+            MetadataShape::TagsNull => metadata["container"] = json!({ "tags": null }),
+        }
         let mut body = json!({
             "id": version.id,
             "name": version.name,
@@ -73,6 +80,11 @@ impl Renderer {
         });
         if let Some(deleted_at) = version.deleted_at {
             body["deleted_at"] = json!(deleted_at);
+        }
+        if version.metadata_shape == MetadataShape::Absent
+            && let Some(fields) = body.as_object_mut()
+        {
+            fields.remove("metadata");
         }
         body
     }
