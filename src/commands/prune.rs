@@ -125,6 +125,12 @@ pub async fn run(
         phases.push(("deleting", deleting.elapsed()));
         outcome
     };
+    if let Some(refused) = client.transport().refused_wait() {
+        warnings.push(format!(
+            "Stopped early: {refused}. What was not done is left for the next run \
+             (`remaining-count`)"
+        ));
+    }
     let stats = client.transport().stats();
 
     let report = PruneReport {

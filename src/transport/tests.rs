@@ -78,7 +78,8 @@ async fn rate_limits_are_read_as_github_describes() {
     assert_eq!(
         limit,
         Some(Limit::Secondary {
-            wait: Duration::from_secs(37)
+            wait: Duration::from_secs(37),
+            retry_after: Some(37),
         })
     );
     // The message alone: at least a minute, growing.
@@ -86,14 +87,16 @@ async fn rate_limits_are_read_as_github_describes() {
     assert_eq!(
         limit,
         Some(Limit::Secondary {
-            wait: Duration::from_secs(60)
+            wait: Duration::from_secs(60),
+            retry_after: None,
         })
     );
     let (_, limit) = rate_limit(response(403, &[], secondary), 2).await;
     assert_eq!(
         limit,
         Some(Limit::Secondary {
-            wait: Duration::from_secs(240)
+            wait: Duration::from_secs(240),
+            retry_after: None,
         })
     );
     // A spent primary budget: until the reset.
@@ -110,7 +113,7 @@ async fn rate_limits_are_read_as_github_describes() {
         0,
     )
     .await;
-    let Some(Limit::Primary { wait }) = limit else {
+    let Some(Limit::Primary { wait, .. }) = limit else {
         panic!("{limit:?}")
     };
     assert!(
