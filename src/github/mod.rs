@@ -272,9 +272,21 @@ impl Client {
             }));
         };
         let scopes_reported = self.oauth_scopes().is_some();
+        let limited = matches!(status, 403 | 429);
         let hint = match reset {
-            Some(reset) if spent && matches!(status, 403 | 429) => {
-                Some(error::rate_limit_hint(&reset))
+            Some(reset) if spent && limited => Some(error::rate_limit_hint(&reset)),
+            // The transport waited as often as it may; a 403 that says so is not about the token.
+            _ if limited
+                && message
+                    .to_ascii_lowercase()
+                    .contains("secondary rate limit") =>
+            {
+                Some(
+                    "GitHub's secondary rate limit kept refusing after every wait: lower \
+                 `concurrency` or `points-per-minute` (other jobs may share the token's \
+                 budget), or run later"
+                        .to_string(),
+                )
             }
             _ => error::hint_for(&method, &path, status, self.token_kind, scopes_reported),
         };

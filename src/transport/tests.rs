@@ -157,3 +157,46 @@ fn writes_cost_five_points() {
     assert_eq!(points(&Method::DELETE), 5);
     assert_eq!(points(&Method::POST), 5);
 }
+
+#[tokio::test]
+async fn a_spent_budget_whose_reset_has_passed_is_not_waited_for() {
+    let past = (epoch_seconds() - 3600).to_string();
+    let spent = [("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", &past)];
+    let (_, limit) = rate_limit(response(403, &spent, "API rate limit exceeded"), 0).await;
+    assert_eq!(limit, Some(Limit::ResetPassed));
+    // Without a reset time, waiting is no use: the run stops instead.
+    let (_, limit) = rate_limit(
+        response(
+            403,
+            &[("x-ratelimit-remaining", "0")],
+            "API rate limit exceeded",
+        ),
+        0,
+    )
+    .await;
+    assert_eq!(
+        limit,
+        Some(Limit::Primary {
+            wait: Duration::MAX,
+            reset: None
+        })
+    );
+    // A growing secondary wait stays within the ceiling.
+    let (_, limit) = rate_limit(response(429, &[], ""), 7).await;
+    assert_eq!(
+        limit,
+        Some(Limit::Secondary {
+            wait: WAIT_CEILING,
+            retry_after: None
+        })
+    );
+}
+
+#[test]
+fn durations_read_like_a_person_would_say_them() {
+    assert_eq!(human(Duration::from_secs(99_999_999)), "1157 days 9 h");
+    assert_eq!(human(Duration::from_secs(2 * 3600 + 5 * 60)), "2 h 5 min");
+    assert_eq!(human(WAIT_CEILING), "15 min");
+    assert_eq!(human(Duration::from_secs(61)), "1 min 1 s");
+    assert_eq!(human(Duration::ZERO), "0 s");
+}
