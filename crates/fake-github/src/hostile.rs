@@ -56,3 +56,51 @@ pub enum Hostile {
     /// `x-ratelimit-remaining: 0` and that same past reset, as a server with a wrong clock would.
     RateLimitResetInPast,
 }
+
+impl std::str::FromStr for Hostile {
+    type Err = String;
+
+    /// The names the `fake-github` command takes: `echo-token`, `looping-link`,
+    /// `huge-last-page`, `huge-retry-after`, `redirect=URL`, `not-github`,
+    /// `rate-limit-reset-in-past`.
+    fn from_str(text: &str) -> Result<Hostile, String> {
+        Ok(match text {
+            "echo-token" => Hostile::EchoToken,
+            "looping-link" => Hostile::LoopingLink,
+            "huge-last-page" => Hostile::HugeLastPage,
+            "huge-retry-after" => Hostile::HugeRetryAfter,
+            "not-github" => Hostile::NotGitHub,
+            "rate-limit-reset-in-past" => Hostile::RateLimitResetInPast,
+            _ => match text.strip_prefix("redirect=") {
+                Some(location) if !location.is_empty() => Hostile::Redirect {
+                    location: location.to_owned(),
+                },
+                _ => {
+                    return Err(format!(
+                        "{text:?} is not a hostile mode: expected echo-token, looping-link, \
+                         huge-last-page, huge-retry-after, redirect=URL, not-github or \
+                         rate-limit-reset-in-past"
+                    ));
+                }
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_are_named_on_the_command_line() {
+        assert_eq!("looping-link".parse(), Ok(Hostile::LoopingLink));
+        assert_eq!(
+            "redirect=https://example.invalid/x".parse(),
+            Ok(Hostile::Redirect {
+                location: "https://example.invalid/x".into()
+            })
+        );
+        assert!("redirect=".parse::<Hostile>().is_err());
+        assert!("evil".parse::<Hostile>().is_err());
+    }
+}
