@@ -3,23 +3,14 @@
 //! server does, the run ends, says what happened in words a user can act on, deletes nothing it
 //! should not, and never shows the token.
 //!
-//! A run that never ends is what several of these modes used to cause, so each run here has a
-//! hang guard: past [`HANG_GUARD`] the binary is killed and the test fails. It is not a timing
-//! assertion: every run here takes a second or two.
-
-use std::collections::BTreeMap;
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+//! A run that never ends is what several of these modes used to cause: `common::run_binary`
+//! kills a run past its hang guard, and the test fails.
 
 use fake_github::{FakeGitHub, Hostile, PackageSeed, PackageType, Seed, VersionSeed};
 use jiff::{SignedDuration, Timestamp};
 
 mod common;
-use common::{Run, TOKEN, parse_github_output};
-
-/// How long a run may take before it is taken for hung.
-const HANG_GUARD: Duration = Duration::from_secs(300);
+use common::{Run, TOKEN, run_action, run_binary};
 
 /// An npm package `web` of `n` versions, version `i` being `i` days old: `keep-n: 1` keeps
 /// version 1 and deletes the others.
@@ -54,88 +45,9 @@ fn prune(fake: &FakeGitHub, extra: &[(&str, &str)]) -> Run {
         ("delete-package-when-empty", "false"),
     ];
     inputs.extend_from_slice(extra);
-    let run = run_guarded(fake, &inputs, &[], &[]);
+    let run = run_action(fake, &inputs);
     run.assert_token_not_leaked(TOKEN);
     run
-}
-
-/// Runs the binary as `common::run_action` does (in Actions, with debug logs on), or with
-/// `args` at a terminal when `args` is not empty; killed past [`HANG_GUARD`].
-fn run_guarded(
-    fake: &FakeGitHub,
-    inputs: &[(&str, &str)],
-    args: &[&str],
-    extra_env: &[(&str, &str)],
-) -> Run {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let output_file = dir.path().join("output");
-    let summary_file = dir.path().join("summary");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_package-warden"));
-    command
-        .args(args)
-        .env_clear()
-        .env("GITHUB_OUTPUT", &output_file)
-        .env("GITHUB_STEP_SUMMARY", &summary_file)
-        .env("RUNNER_TEMP", dir.path())
-        .envs(extra_env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if args.is_empty() {
-        let mut all: BTreeMap<&str, String> = BTreeMap::new();
-        all.insert("api-url", fake.base_url());
-        all.insert("registry-url", fake.base_url());
-        all.insert("token", TOKEN.to_string());
-        for (name, value) in inputs {
-            all.insert(name, value.to_string());
-        }
-        for (name, value) in all {
-            command.env(format!("INPUT_{}", name.to_uppercase()), value);
-        }
-        command.envs([
-            ("GITHUB_ACTIONS", "true"),
-            ("GITHUB_REPOSITORY", "acme/app"),
-            ("GITHUB_REPOSITORY_OWNER", "acme"),
-            ("RUNNER_DEBUG", "1"),
-        ]);
-    }
-    let mut child = command.spawn().expect("the binary runs");
-    let mut stdout = child.stdout.take().expect("piped");
-    let mut stderr = child.stderr.take().expect("piped");
-    // Read both pipes while waiting, so that a full pipe cannot stall the child.
-    let stdout = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let stderr = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("the child can be waited for") {
-            break status;
-        }
-        if started.elapsed() > HANG_GUARD {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the run did not end within {HANG_GUARD:?}; the fake served {} requests",
-                fake.counters().requests
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Run {
-        code: status.code(),
-        stdout: stdout.join().expect("stdout read"),
-        stderr: stderr.join().expect("stderr read"),
-        outputs: parse_github_output(&std::fs::read_to_string(&output_file).unwrap_or_default()),
-        summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
-        temp: dir,
-    }
 }
 
 /// Ids of the versions of `web` the fake holds as deleted.
@@ -195,9 +107,7 @@ fn a_token_echoed_by_the_server_is_redacted_from_outputs_summary_report_and_log(
 fn a_token_echoed_by_the_server_is_redacted_at_a_terminal() {
     let fake = hostile_fake(5, Hostile::EchoToken);
     let base_url = fake.base_url();
-    let run = run_guarded(
-        &fake,
-        &[],
+    let run = run_binary(
         &[
             "prune",
             "--owner",
@@ -215,7 +125,10 @@ fn a_token_echoed_by_the_server_is_redacted_at_a_terminal() {
             "--registry-url",
             &base_url,
         ],
-        &[("GITHUB_TOKEN", TOKEN), ("RUST_LOG", "trace")],
+        &[
+            ("GITHUB_TOKEN".to_string(), TOKEN.to_string()),
+            ("RUST_LOG".to_string(), "trace".to_string()),
+        ],
     );
     assert!(!run.success(), "{run:?}");
     assert!(

@@ -3,9 +3,11 @@
 #![allow(dead_code)] // each test file uses a different part of this module
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use fake_github::FakeGitHub;
 use serde_json::Value;
@@ -165,29 +167,63 @@ pub fn run_action(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
     run_binary(&[], &env)
 }
 
+/// How long a run may take before it is taken for hung: the binary is killed and the test fails
+/// (a run that never ends is a bug some tests look for). Not a timing assertion: runs take
+/// seconds.
+pub const HANG_GUARD: Duration = Duration::from_secs(300);
+
 /// Runs the built binary with these arguments and exactly this environment (plus the file
-/// command paths).
+/// command paths); killed, and the test failed, past [`HANG_GUARD`].
 pub fn run_binary(args: &[&str], env: &[(String, String)]) -> Run {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let output_file = dir.path().join("output");
     let summary_file = dir.path().join("summary");
-    let output = Command::new(env!("CARGO_BIN_EXE_package-warden"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_package-warden"))
         .args(args)
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k, v)))
         .env("GITHUB_OUTPUT", &output_file)
         .env("GITHUB_STEP_SUMMARY", &summary_file)
         .env("RUNNER_TEMP", dir.path())
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("the binary runs");
+    // Both pipes are read while the child runs, so that a full pipe cannot stall it.
+    let stdout = read_all(child.stdout.take());
+    let stderr = read_all(child.stderr.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("the child can be waited for") {
+            break status;
+        }
+        if started.elapsed() > HANG_GUARD {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the run did not end within {HANG_GUARD:?}: {args:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
     Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: status.code(),
+        stdout: stdout.join().expect("stdout was read"),
+        stderr: stderr.join().expect("stderr was read"),
         outputs: parse_github_output(&std::fs::read_to_string(&output_file).unwrap_or_default()),
         summary: std::fs::read_to_string(&summary_file).unwrap_or_default(),
         temp: dir,
     }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+fn read_all<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
 }
 
 /// Reads `$GITHUB_OUTPUT` as the runner does: `name=value` lines and `name<<DELIMITER` blocks.
