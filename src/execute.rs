@@ -22,7 +22,8 @@ pub enum Status {
     Deleted,
     /// GitHub said 404 and a second look confirmed it is no longer active.
     AlreadyGone,
-    /// Not attempted: the API budget ran low; the next run will pick it up.
+    /// Not attempted: the API budget ran low, or GitHub asked to wait longer than allowed; the
+    /// next run will pick it up.
     Deferred,
     Failed(String),
 }
@@ -473,7 +474,7 @@ async fn delete_version(
         Err(err) if err.status() == Some(404) => {
             (confirm_gone(client, scope, package, v, err).await, false)
         }
-        Err(err) if err.is_budget_exhausted() => (Status::Deferred, false),
+        Err(err) if err.is_left_for_next_run() => (Status::Deferred, false),
         Err(err) => (Status::Failed(err.to_string()), err.is_permission_denied()),
     }
 }

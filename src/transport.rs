@@ -10,7 +10,17 @@
 //!   exponentially if it keeps happening. Continuing to send while limited can get a client
 //!   banned, so a limited request is never retried early.
 //!
+//! Every wait is bounded: by `max-wait` when it is set, else by [`WAIT_CEILING`]. A server that
+//! asks for more (`retry-after: 99999999`) gets no more requests from this run: the request fails
+//! with [`TransportError::WaitTooLong`], and so does every later one, without being sent, so that
+//! the caller leaves the rest for the next run.
+//!
+//! Every text a server sends is passed through the transport's [`Redactor`] by the clients, so
+//! that no secret of the run is stored or shown.
+//!
 //! Time is tokio's, so tests can run with a paused clock.
+
+pub mod redact;
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -23,6 +33,8 @@ use reqwest::{Method, Response, StatusCode};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
+use redact::Redactor;
+
 /// GitHub's secondary limit on concurrent requests.
 pub const MAX_CONCURRENCY: usize = 100;
 /// GitHub's secondary limit on points per minute for REST endpoints.
@@ -30,13 +42,22 @@ pub const MAX_POINTS_PER_MINUTE: u32 = 900;
 /// Requests kept in reserve when the primary budget runs low: enough to confirm a deletion or
 /// two and to report.
 pub const BUDGET_MARGIN: u64 = 10;
+/// The longest wait for a rate limit when `max-wait` is not set (`0s`): GitHub's secondary limits
+/// ask for a minute or a few; a server that asks for longer is broken or hostile, and a job that
+/// sleeps for hours helps nobody.
+pub const WAIT_CEILING: Duration = Duration::from_secs(15 * 60);
+/// How far in the past an `x-ratelimit-reset` may be and still be taken for clocks a little
+/// apart rather than a reset that has long passed.
+const CLOCK_SKEW: u64 = 60;
 
 /// How the transport behaves; from the `concurrency`, `points-per-minute` and `max-wait` inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransportSettings {
     pub concurrency: usize,
     pub points_per_minute: u32,
-    /// How long the run may wait for the primary budget to reset instead of stopping.
+    /// How long the run may wait for the primary budget to reset instead of stopping, and the
+    /// longest any one wait may be (when zero, waits for the secondary limits are bounded by
+    /// [`WAIT_CEILING`] instead).
     pub max_wait: Duration,
     /// Attempts after the first for server errors and lost connections.
     pub retries: u32,
@@ -70,11 +91,62 @@ pub enum TransportError {
     #[error("{0}")]
     Request(#[source] reqwest::Error),
     /// The primary budget is spent and resets later than `max-wait` allows waiting.
+    #[error("{}", budget_message(*.remaining, .reset, *.max_wait))]
+    BudgetExhausted {
+        remaining: u64,
+        reset: String,
+        max_wait: Duration,
+    },
+    /// The server asked to wait longer than the run may: `max-wait`, or [`WAIT_CEILING`] when
+    /// it is not set. Nothing more is sent.
     #[error(
-        "the API rate limit is spent ({remaining} requests left) until {reset}; not waiting \
-         longer than max-wait"
+        "the server asked to wait {} before the next request ({asked_by}), longer than {bound}; \
+         not waiting, and not sending more requests in this run",
+        human(*.wait)
     )]
-    BudgetExhausted { remaining: u64, reset: String },
+    WaitTooLong {
+        wait: Duration,
+        /// What asked, e.g. `429 with retry-after: 99999999`.
+        asked_by: String,
+        /// What bounds the wait, e.g. `max-wait (10m)`.
+        bound: String,
+    },
+}
+
+fn budget_message(remaining: u64, reset: &str, max_wait: Duration) -> String {
+    let left = if remaining == 0 {
+        "the hourly API rate limit is spent".to_string()
+    } else {
+        format!(
+            "only {remaining} requests of the hourly API rate limit are left (package-warden \
+             keeps {BUDGET_MARGIN} in reserve)"
+        )
+    };
+    format!(
+        "{left} until {reset}; not waiting that long (max-wait is {})",
+        human(max_wait)
+    )
+}
+
+/// A duration for people: `3 s`, `14 min`, `2 h 5 min`, `1157 days 9 h`.
+pub fn human(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    let (days, hours, minutes) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3600,
+        seconds % 3600 / 60,
+    );
+    if days > 0 {
+        format!("{days} days {hours} h")
+    } else if hours > 0 {
+        format!("{hours} h {minutes} min")
+    } else if minutes > 0 && seconds.is_multiple_of(60) {
+        format!("{minutes} min")
+    } else if minutes > 0 {
+        format!("{minutes} min {} s", seconds % 60)
+    } else {
+        format!("{seconds} s")
+    }
 }
 
 /// What the transport did, for the summary's footer.
@@ -118,7 +190,28 @@ pub struct Transport {
     in_flight: Semaphore,
     window: Mutex<PointsWindow>,
     budget: Mutex<Option<PrimaryBudget>>,
+    /// Set once a server asked for a wait longer than allowed: nothing more is sent.
+    refused_wait: Mutex<Option<RefusedWait>>,
+    redactor: Redactor,
     stats: Stats,
+}
+
+/// A wait the run would not make, kept so that every later request fails the same way.
+#[derive(Debug, Clone)]
+struct RefusedWait {
+    wait: Duration,
+    asked_by: String,
+    bound: String,
+}
+
+impl RefusedWait {
+    fn error(&self) -> TransportError {
+        TransportError::WaitTooLong {
+            wait: self.wait,
+            asked_by: self.asked_by.clone(),
+            bound: self.bound.clone(),
+        }
+    }
 }
 
 impl Transport {
@@ -131,6 +224,8 @@ impl Transport {
                 total: 0,
             }),
             budget: Mutex::new(None),
+            refused_wait: Mutex::new(None),
+            redactor: Redactor::default(),
             stats: Stats::default(),
             settings,
         }
@@ -138,6 +233,34 @@ impl Transport {
 
     pub fn settings(&self) -> &TransportSettings {
         &self.settings
+    }
+
+    /// The run's secrets, to be kept out of every text a server sends.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// Why the transport stopped sending, when a server asked for a longer wait than allowed.
+    pub fn refused_wait(&self) -> Option<String> {
+        lock(&self.refused_wait)
+            .as_ref()
+            .map(|refused| refused.error().to_string())
+    }
+
+    /// The longest a single wait may be: `max-wait`, or [`WAIT_CEILING`] when it is not set.
+    fn longest_wait(&self) -> (Duration, String) {
+        if self.settings.max_wait.is_zero() {
+            (
+                WAIT_CEILING,
+                format!(
+                    "the {} package-warden waits at most when max-wait is not set",
+                    human(WAIT_CEILING)
+                ),
+            )
+        } else {
+            let max_wait = self.settings.max_wait;
+            (max_wait, format!("max-wait ({})", human(max_wait)))
+        }
     }
 
     pub fn stats(&self) -> StatsSnapshot {
@@ -196,12 +319,36 @@ impl Transport {
             if status == StatusCode::FORBIDDEN || status == StatusCode::TOO_MANY_REQUESTS {
                 let (response, limit) = rate_limit(response, limited).await;
                 let wait = match limit {
-                    None => return Ok(response),
-                    Some(Limit::Primary { wait }) if wait > self.settings.max_wait => {
-                        let budget = *self.budget.lock().unwrap_or_else(|e| e.into_inner());
-                        return Err(exhausted(budget));
+                    None | Some(Limit::ResetPassed) => return Ok(response),
+                    Some(Limit::Primary { wait, reset }) if wait > self.settings.max_wait => {
+                        return Err(TransportError::BudgetExhausted {
+                            remaining: 0,
+                            reset: format_reset(reset),
+                            max_wait: self.settings.max_wait,
+                        });
                     }
-                    Some(Limit::Primary { wait } | Limit::Secondary { wait }) => wait,
+                    Some(Limit::Primary { wait, .. }) => wait,
+                    Some(Limit::Secondary { wait, retry_after }) => {
+                        let (longest, bound) = self.longest_wait();
+                        if wait > longest {
+                            let asked_by = match retry_after {
+                                Some(seconds) => {
+                                    format!("{} with retry-after: {seconds}", status.as_u16())
+                                }
+                                None => format!("{} for a secondary rate limit", status.as_u16()),
+                            };
+                            let refused = RefusedWait {
+                                wait,
+                                asked_by,
+                                bound,
+                            };
+                            tracing::warn!(?wait, "a rate limit asks for too long a wait");
+                            let error = refused.error();
+                            lock(&self.refused_wait).get_or_insert(refused);
+                            return Err(error);
+                        }
+                        wait
+                    }
                 };
                 if limited >= self.settings.rate_limit_waits {
                     return Ok(response);
@@ -292,6 +439,9 @@ impl Transport {
     /// Before a request: when the primary budget is down to the margin, wait for its reset if
     /// `max-wait` allows, else refuse.
     async fn wait_for_budget(&self) -> Result<(), TransportError> {
+        if let Some(refused) = lock(&self.refused_wait).as_ref() {
+            return Err(refused.error());
+        }
         let budget = {
             let mut known = self.budget.lock().unwrap_or_else(|e| e.into_inner());
             match known.as_mut() {
@@ -319,7 +469,11 @@ impl Transport {
             *self.budget.lock().unwrap_or_else(|e| e.into_inner()) = None;
             return Ok(());
         }
-        Err(exhausted(Some(budget)))
+        Err(TransportError::BudgetExhausted {
+            remaining: budget.remaining,
+            reset: format_reset(Some(budget.reset)),
+            max_wait: self.settings.max_wait,
+        })
     }
 
     /// Exponential backoff with jitter for server errors and lost connections: about 1, 2, 4,
@@ -336,7 +490,11 @@ impl Transport {
 
     /// True when the primary budget, as last reported, leaves fewer than `requests` requests
     /// above the margin: the caller should stop starting work it cannot finish.
+    /// Also true once a server asked for a longer wait than allowed: nothing more is sent.
     pub fn budget_short_of(&self, requests: u64) -> bool {
+        if lock(&self.refused_wait).is_some() {
+            return true;
+        }
         match *self.budget.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(budget) if budget.reset > epoch_seconds() => {
                 let until_reset = Duration::from_secs(budget.reset - epoch_seconds());
@@ -381,23 +539,37 @@ fn is_transient(err: &reqwest::Error) -> bool {
     err.is_connect() || err.is_timeout() || err.is_request() || err.is_body()
 }
 
-fn exhausted(budget: Option<PrimaryBudget>) -> TransportError {
-    let (remaining, reset) = budget.map_or((0, 0), |b| (b.remaining, b.reset));
-    TransportError::BudgetExhausted {
-        remaining,
-        reset: jiff::Timestamp::from_second(reset as i64)
-            .map(|t| t.to_string())
-            .unwrap_or_else(|_| reset.to_string()),
-    }
+/// An `x-ratelimit-reset` (epoch seconds) for people.
+fn format_reset(reset: Option<u64>) -> String {
+    let Some(reset) = reset else {
+        return "a time the server did not give".to_string();
+    };
+    i64::try_from(reset)
+        .ok()
+        .and_then(|reset| jiff::Timestamp::from_second(reset).ok())
+        .map_or_else(|| reset.to_string(), |t| t.to_string())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A rate limit GitHub answered with, and how long it asks to wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
-    /// The hourly budget is spent: wait until it resets.
-    Primary { wait: Duration },
-    /// Too many requests or points in a short time.
-    Secondary { wait: Duration },
+    /// The hourly budget is spent: wait until it resets, at `reset` (epoch seconds; `None` when
+    /// the server did not say, and then `wait` is forever).
+    Primary { wait: Duration, reset: Option<u64> },
+    /// Too many requests or points in a short time; `retry_after` as the server gave it.
+    Secondary {
+        wait: Duration,
+        retry_after: Option<u64>,
+    },
+    /// The hourly budget is spent, says the server, but the reset time it gives has passed by our
+    /// clock: one of the two clocks is wrong, or the server is not GitHub. There is no wait to
+    /// compute, and retrying at once would hammer it: the answer is final, and the client
+    /// explains it.
+    ResetPassed,
 }
 
 /// For a 403 or 429: the rate limit it reports, or `None` when it is not one (a permission
@@ -422,16 +594,27 @@ pub async fn rate_limit(response: Response, limited_before: u32) -> (Response, O
     let limit = if let Some(seconds) = retry_after {
         Some(Limit::Secondary {
             wait: Duration::from_secs(seconds),
+            retry_after: Some(seconds),
         })
     } else if exhausted {
-        let reset = header("x-ratelimit-reset").unwrap_or_else(epoch_seconds);
-        Some(Limit::Primary {
-            wait: Duration::from_secs(reset.saturating_sub(epoch_seconds()) + 1),
-        })
+        let now = epoch_seconds();
+        match header("x-ratelimit-reset") {
+            Some(reset) if reset.saturating_add(CLOCK_SKEW) < now => Some(Limit::ResetPassed),
+            Some(reset) => Some(Limit::Primary {
+                wait: Duration::from_secs(reset.saturating_sub(now) + 1),
+                reset: Some(reset),
+            }),
+            // No reset time: nothing says when waiting would help.
+            None => Some(Limit::Primary {
+                wait: Duration::MAX,
+                reset: None,
+            }),
+        }
     } else if secondary || status == StatusCode::TOO_MANY_REQUESTS {
-        // At least a minute, doubling while it keeps happening.
+        // At least a minute, doubling while it keeps happening, within the ceiling on waits.
         Some(Limit::Secondary {
-            wait: Duration::from_secs(60 * 2u64.pow(limited_before.min(4))),
+            wait: Duration::from_secs(60 * 2u64.pow(limited_before.min(4))).min(WAIT_CEILING),
+            retry_after: None,
         })
     } else {
         None

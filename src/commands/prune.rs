@@ -159,6 +159,12 @@ pub async fn run(
         warnings.extend(outcome.notes.iter().cloned());
         outcome
     };
+    if let Some(refused) = client.transport().refused_wait() {
+        warnings.push(format!(
+            "Stopped early: {refused}. What was not done is left for the next run \
+             (`remaining-count`)"
+        ));
+    }
     let stats = client.transport().stats();
 
     let report = PruneReport {

@@ -34,6 +34,25 @@ pub enum ApiErrorKind {
     ForeignLink(String),
     /// The primary rate limit is spent and resets later than `max-wait` allows waiting.
     BudgetExhausted(String),
+    /// The server asked to wait longer than `max-wait` (or the ceiling on waits) allows.
+    WaitTooLong(String),
+    /// A redirect, which we never follow: it would carry the token wherever it points.
+    Redirected {
+        status: u16,
+        /// The `Location` header, as sent (secrets redacted).
+        location: Option<String>,
+    },
+    /// An error status from something that is not GitHub's API: none of GitHub's headers, no
+    /// JSON message (a proxy, a login wall, a wrong `api-url`).
+    NotGitHub {
+        status: u16,
+        /// Where the request went: `host[:port]`.
+        host: String,
+        content_type: Option<String>,
+    },
+    /// A listing whose pages did not add up: a `Link` that loops, a page that brings nothing new,
+    /// more pages than any listing has. Its items are not used.
+    UnfinishedListing(String),
 }
 
 impl ApiError {
@@ -53,7 +72,18 @@ impl ApiError {
         matches!(self.kind, ApiErrorKind::BudgetExhausted(_))
     }
 
-    /// The HTTP status, when GitHub answered.
+    /// True when the request was not sent because the rate limits would have the run wait longer
+    /// than it may (the hourly budget is spent, or the server asked for too long a wait): the
+    /// work is left for the next run.
+    pub fn is_left_for_next_run(&self) -> bool {
+        matches!(
+            self.kind,
+            ApiErrorKind::BudgetExhausted(_) | ApiErrorKind::WaitTooLong(_)
+        )
+    }
+
+    /// The HTTP status, when GitHub answered. `None` for an answer that does not look like
+    /// GitHub's: its 404 does not mean "not found on GitHub".
     pub fn status(&self) -> Option<u16> {
         match self.kind {
             ApiErrorKind::Status { status, .. } => Some(status),
@@ -71,9 +101,22 @@ impl fmt::Display for ApiError {
                 message,
                 hint,
             } => {
-                write!(f, "GitHub answered {status} to {method} {path}: {message}")?;
+                if message.trim().is_empty() {
+                    write!(
+                        f,
+                        "GitHub answered {status} to {method} {path} without a message"
+                    )?;
+                } else {
+                    write!(f, "GitHub answered {status} to {method} {path}: {message}")?;
+                }
                 if let Some(hint) = hint {
-                    write!(f, ". {hint}")?;
+                    // GitHub's messages sometimes end a sentence, sometimes not.
+                    let stop = if message.trim_end().ends_with(['.', '!', '?']) {
+                        ""
+                    } else {
+                        "."
+                    };
+                    write!(f, "{stop} {hint}")?;
                 }
                 Ok(())
             }
@@ -86,7 +129,42 @@ impl fmt::Display for ApiError {
                     "could not read GitHub's answer to {method} {path}: {reason}"
                 )
             }
-            ApiErrorKind::BudgetExhausted(why) => write!(f, "{method} {path} not sent: {why}"),
+            ApiErrorKind::BudgetExhausted(why) | ApiErrorKind::WaitTooLong(why) => {
+                write!(f, "{method} {path} not sent: {why}")
+            }
+            ApiErrorKind::Redirected { status, location } => {
+                let to = location.as_deref().unwrap_or("(no Location header)");
+                write!(
+                    f,
+                    "{method} {path}: the server answered {status}, redirecting to {to}. \
+                     package-warden does not follow redirects (they would carry the token \
+                     elsewhere): check `api-url` (on GitHub Enterprise Server, \
+                     https://HOST/api/v3), and whether the owner or the package was renamed or \
+                     transferred; then use the new name"
+                )
+            }
+            ApiErrorKind::NotGitHub {
+                status,
+                host,
+                content_type,
+            } => {
+                let sent = content_type
+                    .as_deref()
+                    .map(|t| format!(", it sent {t}"))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "{method} {path}: the server at {host} refused the request ({status}), and \
+                     it does not look like GitHub's API (no x-github-request-id header, no JSON \
+                     message{sent}): check `api-url` (GITHUB_API_URL) and any proxy between \
+                     this machine and GitHub"
+                )
+            }
+            ApiErrorKind::UnfinishedListing(why) => write!(
+                f,
+                "{method} {path}: the listing did not finish: {why}. Nothing is planned from \
+                 it; run again, and if it keeps happening, check that `api-url` is GitHub's API"
+            ),
             ApiErrorKind::SsoRequired { org, url } => match org {
                 Some(org) => write!(f, "authorise this token for SSO in {org}: {url}"),
                 None => write!(f, "authorise this token for SSO: {url}"),
@@ -117,6 +195,34 @@ pub(crate) fn describe_transport(err: &reqwest::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+/// What to make of a `403`/`429` that says the hourly rate limit is spent
+/// (`x-ratelimit-remaining: 0`) and still reached the caller: its reset time (`reset`, epoch
+/// seconds as sent) has passed, or the waits allowed ran out.
+pub(crate) fn rate_limit_hint(reset: &str) -> String {
+    let now = jiff::Timestamp::now();
+    let when = reset
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok());
+    match when {
+        Some(when) if when < now => format!(
+            "The server says the hourly API rate limit is used up, but the reset time it gives \
+             ({when}) has already passed by this machine's clock ({}): one of the two clocks is \
+             wrong, or `api-url` is not GitHub's API. Check the clock, then run again",
+            jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
+        ),
+        Some(when) => format!(
+            "The hourly API rate limit is used up until {when}: run again after that, or set \
+             `max-wait` to wait for it"
+        ),
+        None => format!(
+            "The server says the hourly API rate limit is used up, with a reset time that is not \
+             a time ({reset:?}): check that `api-url` is GitHub's API"
+        ),
+    }
 }
 
 /// What a user can do about an error status, where the cause is known. `scopes_reported` says

@@ -10,6 +10,7 @@ mod link;
 mod token;
 mod types;
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -37,6 +38,26 @@ pub use types::{
 pub const API_VERSION: &str = "2022-11-28";
 /// GitHub's largest page.
 const PER_PAGE: &str = "100";
+/// The most pages a listing may have: at 100 items a page, a million items (the largest listing
+/// measured is 150,000 versions). A `Link` header that names more is not telling the truth.
+const MAX_PAGES: usize = 10_000;
+
+/// What a listing is made of: items with an id, so that a page that repeats earlier ones is seen.
+trait Listed {
+    fn listing_id(&self) -> u64;
+}
+
+impl Listed for Package {
+    fn listing_id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Listed for PackageVersion {
+    fn listing_id(&self) -> u64 {
+        self.id.0
+    }
+}
 
 /// A client for one API base URL and one token.
 pub struct Client {
@@ -80,6 +101,7 @@ impl Client {
         );
         let http = crate::transport::http_client(headers)?;
         let token_kind = TokenKind::guess(token.expose());
+        transport.redactor().add(token.expose());
         Ok(Client {
             http,
             api_base,
@@ -119,7 +141,7 @@ impl Client {
         }
         let sso = headers.get("x-github-sso").and_then(|v| v.to_str().ok());
         if let Some(orgs) = sso.and_then(|v| v.strip_prefix("partial-results;")) {
-            let orgs = orgs.trim().trim_start_matches("organizations=");
+            let orgs = self.redact(orgs.trim().trim_start_matches("organizations="));
             let warning = format!(
                 "Some results are missing: the token is not authorised for SAML SSO in the \
                  organisation(s) with id {orgs}; authorise it (GitHub → Settings → Personal \
@@ -130,6 +152,13 @@ impl Client {
                 warnings.push(warning);
             }
         }
+    }
+
+    /// `text` from a server, with the run's secrets taken out (see [`Redactor`]).
+    ///
+    /// [`Redactor`]: crate::transport::redact::Redactor
+    fn redact(&self, text: &str) -> String {
+        self.transport.redactor().redact(text)
     }
 
     /// The transport this client sends through.
@@ -185,6 +214,9 @@ impl Client {
                     budget @ TransportError::BudgetExhausted { .. } => {
                         fail(ApiErrorKind::BudgetExhausted(budget.to_string()))
                     }
+                    wait @ TransportError::WaitTooLong { .. } => {
+                        fail(ApiErrorKind::WaitTooLong(wait.to_string()))
+                    }
                 })?;
         let status = response.status();
         tracing::debug!(status = status.as_u16(), "answered");
@@ -192,12 +224,22 @@ impl Client {
         if status.is_success() {
             return Ok(response);
         }
-        if status == reqwest::StatusCode::FORBIDDEN {
-            let sso = response
+        let header = |name| {
+            response
                 .headers()
-                .get("x-github-sso")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("required;"))
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(|v| self.redact(v))
+        };
+        if status.is_redirection() {
+            return Err(fail(ApiErrorKind::Redirected {
+                status: status.as_u16(),
+                location: header("location"),
+            }));
+        }
+        if status == reqwest::StatusCode::FORBIDDEN {
+            let sso = header("x-github-sso")
+                .and_then(|v| v.strip_prefix("required;").map(str::to_string))
                 .map(|v| v.trim().trim_start_matches("url=").to_string());
             if let Some(url) = sso {
                 // https://github.com/orgs/<org>/sso?authorization_request=…
@@ -209,57 +251,158 @@ impl Client {
                 return Err(fail(ApiErrorKind::SsoRequired { org, url }));
             }
         }
-        let body = response.text().await.unwrap_or_default();
-        let message = serde_json::from_str::<serde_json::Value>(&body)
+        let from_github = response.headers().contains_key("x-github-request-id");
+        let content_type = header("content-type");
+        let reset = header("x-ratelimit-reset");
+        let spent = header("x-ratelimit-remaining").as_deref() == Some("0");
+        // Secrets out before the message is cut short: a cut must not leave half a token.
+        let body = self.redact(&response.text().await.unwrap_or_default());
+        let github_message = serde_json::from_str::<serde_json::Value>(&body)
             .ok()
-            .and_then(|v| v.get("message")?.as_str().map(str::to_string))
-            .unwrap_or_else(|| body.chars().take(200).collect());
+            .and_then(|v| v.get("message")?.as_str().map(str::to_string));
         let status = status.as_u16();
+        let Some(message) = github_message.or_else(|| {
+            // Without GitHub's request id, a body that is not GitHub's JSON is someone else's.
+            from_github.then(|| body.chars().take(200).collect())
+        }) else {
+            return Err(fail(ApiErrorKind::NotGitHub {
+                status,
+                host: self.host(),
+                content_type,
+            }));
+        };
         let scopes_reported = self.oauth_scopes().is_some();
+        let limited = matches!(status, 403 | 429);
+        let hint = match reset {
+            Some(reset) if spent && limited => Some(error::rate_limit_hint(&reset)),
+            // The transport waited as often as it may; a 403 that says so is not about the token.
+            _ if limited
+                && message
+                    .to_ascii_lowercase()
+                    .contains("secondary rate limit") =>
+            {
+                Some(
+                    "GitHub's secondary rate limit kept refusing after every wait: lower \
+                 `concurrency` or `points-per-minute` (other jobs may share the token's \
+                 budget), or run later"
+                        .to_string(),
+                )
+            }
+            _ => error::hint_for(&method, &path, status, self.token_kind, scopes_reported),
+        };
         Err(fail(ApiErrorKind::Status {
             status,
             message,
-            hint: error::hint_for(&method, &path, status, self.token_kind, scopes_reported),
+            hint,
         }))
+    }
+
+    /// `host[:port]` of the API, for messages.
+    fn host(&self) -> String {
+        let host = self.api_base.host_str().unwrap_or("the API");
+        match self.api_base.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        }
     }
 
     async fn get_json<T: DeserializeOwned>(&self, url: Url) -> Result<T, ApiError> {
         let path = self.relative_path(&url);
         let response = self.send(Method::GET, url).await?;
-        decode(response, &path).await
+        self.decode(response, &path).await
     }
 
     /// Fetches every page of a listing. When the first page names the last one
     /// (`Link: rel="last"`), the other pages are fetched at once (the transport paces them);
     /// otherwise `rel="next"` is followed page by page.
-    async fn get_all_pages<T: DeserializeOwned>(&self, mut url: Url) -> Result<Vec<T>, ApiError> {
+    ///
+    /// A listing that does not add up is an error, never a shorter list: a `next` link back to a
+    /// page already read, a page that brings nothing not seen before (while more are announced),
+    /// more than [`MAX_PAGES`] pages. Plans are made from listings, and a plan made from part of
+    /// one can delete what the missing part would have kept.
+    async fn get_all_pages<T: DeserializeOwned + Listed>(
+        &self,
+        mut url: Url,
+    ) -> Result<Vec<T>, ApiError> {
         url.query_pairs_mut().append_pair("per_page", PER_PAGE);
+        let unfinished = |at: &Url, why: String| ApiError {
+            method: Method::GET,
+            path: self.relative_path(at),
+            kind: ApiErrorKind::UnfinishedListing(why),
+        };
         let (mut items, links) = self.get_page::<T>(url.clone()).await?;
+        let mut seen: HashSet<u64> = items.iter().map(Listed::listing_id).collect();
         if let Some(last) = links
             .last
             .as_deref()
             .and_then(|last| self.page_number(last))
         {
-            let pages: Vec<Url> = (2..=last).map(|page| with_page(&url, page)).collect();
-            // In order, each page appended as it arrives: a listing of 150,000 versions is never
-            // held twice.
+            if last > MAX_PAGES {
+                return Err(unfinished(
+                    &url,
+                    format!(
+                        "the Link header names page {last} as the last one, more than the \
+                         {MAX_PAGES} pages (a million items) any listing has"
+                    ),
+                ));
+            }
+            // Made as they are needed, and in order, each page appended as it arrives: a listing
+            // of 150,000 versions is never held twice.
+            let pages = (2..=last).map(|page| (page, with_page(&url, page)));
             let mut fetched = futures::stream::iter(pages)
-                .map(|page| self.get_page::<T>(page))
+                .map(|(page, page_url)| async move {
+                    let fetched = self.get_page::<T>(page_url.clone()).await;
+                    (page, page_url, fetched)
+                })
                 .buffered(self.transport.settings().concurrency.max(1));
-            while let Some(page) = fetched.next().await {
-                items.extend(page?.0);
+            while let Some((page, page_url, fetched)) = fetched.next().await {
+                let (found, _) = fetched?;
+                let before = seen.len();
+                seen.extend(found.iter().map(Listed::listing_id));
+                if seen.len() == before {
+                    return Err(unfinished(
+                        &page_url,
+                        format!(
+                            "page {page} of {last} brought nothing that earlier pages did not \
+                             (the listing changed while it was read, or the server ignores `page`)"
+                        ),
+                    ));
+                }
+                items.extend(found);
             }
             return Ok(items);
         }
+        let mut read = HashSet::from([page_key(&url)]);
         let mut next = links.next;
         while let Some(link) = next {
             let page_url = self.same_origin(&link).ok_or_else(|| ApiError {
                 method: Method::GET,
                 path: self.relative_path(&url),
-                kind: ApiErrorKind::ForeignLink(link.clone()),
+                kind: ApiErrorKind::ForeignLink(self.redact(&link)),
             })?;
-            let (page, links) = self.get_page::<T>(page_url).await?;
-            items.extend(page);
+            if !read.insert(page_key(&page_url)) {
+                return Err(unfinished(
+                    &page_url,
+                    "the Link header's next page is one already read: the pages loop".to_string(),
+                ));
+            }
+            if read.len() > MAX_PAGES {
+                return Err(unfinished(
+                    &page_url,
+                    format!("more than the {MAX_PAGES} pages (a million items) any listing has"),
+                ));
+            }
+            let (found, links) = self.get_page::<T>(page_url.clone()).await?;
+            let before = seen.len();
+            seen.extend(found.iter().map(Listed::listing_id));
+            if seen.len() == before && links.next.is_some() {
+                return Err(unfinished(
+                    &page_url,
+                    "a page brought nothing that earlier pages did not, yet links to another"
+                        .to_string(),
+                ));
+            }
+            items.extend(found);
             next = links.next;
         }
         Ok(items)
@@ -278,8 +421,28 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .map(PageLinks::parse)
             .unwrap_or_default();
-        let page: Vec<T> = decode(response, &path).await?;
+        let page: Vec<T> = self.decode(response, &path).await?;
         Ok((page, links))
+    }
+
+    /// Reads a JSON answer. serde's messages quote the text they could not read, so they are
+    /// redacted too.
+    async fn decode<T: DeserializeOwned>(
+        &self,
+        response: Response,
+        path: &str,
+    ) -> Result<T, ApiError> {
+        let fail = |kind| ApiError {
+            method: Method::GET,
+            path: path.to_string(),
+            kind,
+        };
+        let body = response
+            .bytes()
+            .await
+            .map_err(|err| fail(ApiErrorKind::Transport(err)))?;
+        serde_json::from_slice(&body)
+            .map_err(|err| fail(ApiErrorKind::Decode(self.redact(&err.to_string()))))
     }
 
     /// The page number of a `rel="last"` link on our API.
@@ -460,6 +623,20 @@ impl Client {
     }
 }
 
+/// Which page of which listing `url` asks for, however its query is written: the path and the
+/// sorted query parameters, `page` being 1 when absent (as GitHub reads it).
+fn page_key(url: &Url) -> String {
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if !pairs.iter().any(|(key, _)| key == "page") {
+        pairs.push(("page".to_string(), "1".to_string()));
+    }
+    pairs.sort();
+    format!("{}?{pairs:?}", url.path())
+}
+
 /// `url` with its `page` parameter set to `page`.
 fn with_page(url: &Url, page: usize) -> Url {
     let mut paged = url.clone();
@@ -474,18 +651,4 @@ fn with_page(url: &Url, page: usize) -> Url {
         .extend_pairs(pairs)
         .append_pair("page", &page.to_string());
     paged
-}
-
-async fn decode<T: DeserializeOwned>(response: Response, path: &str) -> Result<T, ApiError> {
-    let method = Method::GET;
-    let body = response.bytes().await.map_err(|err| ApiError {
-        method: method.clone(),
-        path: path.to_string(),
-        kind: ApiErrorKind::Transport(err),
-    })?;
-    serde_json::from_slice(&body).map_err(|err| ApiError {
-        method,
-        path: path.to_string(),
-        kind: ApiErrorKind::Decode(err.to_string()),
-    })
 }

@@ -169,7 +169,7 @@ pub const INPUTS: &[InputSpec] = &[
         kind: InputKind::Value,
         commands: EVERY_COMMAND,
         action_default: Some("0s"),
-        description: "How long the run may wait for the hourly API budget to reset instead of stopping and leaving the rest for the next run (`0s`, `30m`).",
+        description: "How long the run may wait for the hourly API budget to reset instead of stopping and leaving the rest for the next run (`0s`, `30m`). It also bounds every other wait a server asks for (15 minutes when `0s`): past it, nothing more is sent and the rest is left for the next run.",
     },
     InputSpec {
         name: "manifest-aware",

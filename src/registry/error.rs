@@ -2,6 +2,7 @@
 //! token: it travels only in an `Authorization` header, never in a URL, and no variant holds it.
 
 use super::digest::Digest;
+use crate::transport::redact::Redactor;
 
 /// A manifest that could not be read. `location` is where, as `docker` would name it:
 /// `ghcr.io/acme/app:v1` or `ghcr.io/acme/app@sha256:…`; for the token service, its URL.
@@ -88,6 +89,49 @@ pub enum RegistryError {
 }
 
 impl RegistryError {
+    /// The same error with the run's secrets taken out of every text a server could have put in
+    /// it (messages, codes, reasons, URLs).
+    pub fn redacted(mut self, redactor: &Redactor) -> RegistryError {
+        match &mut self {
+            RegistryError::BadRegistryUrl { .. } | RegistryError::DigestMismatch { .. } => {}
+            RegistryError::BadName { value, reason, .. } => {
+                redactor.redact_in_place(value);
+                redactor.redact_in_place(reason);
+            }
+            RegistryError::Status {
+                location,
+                code,
+                message,
+                hint,
+                ..
+            } => {
+                redactor.redact_in_place(location);
+                for text in [code, message, hint].into_iter().flatten() {
+                    redactor.redact_in_place(text);
+                }
+            }
+            RegistryError::AuthRefused { realm, message, .. } => {
+                redactor.redact_in_place(realm);
+                if let Some(message) = message {
+                    redactor.redact_in_place(message);
+                }
+            }
+            RegistryError::Challenge { location, reason }
+            | RegistryError::Manifest { location, reason } => {
+                redactor.redact_in_place(location);
+                redactor.redact_in_place(reason);
+            }
+            RegistryError::InsecureCredentials { url } => redactor.redact_in_place(url),
+            RegistryError::Transport {
+                location, detail, ..
+            } => {
+                redactor.redact_in_place(location);
+                redactor.redact_in_place(detail);
+            }
+        }
+        self
+    }
+
     /// The HTTP status, when the registry answered with an error status.
     pub fn status(&self) -> Option<u16> {
         match self {

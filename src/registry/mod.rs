@@ -154,6 +154,7 @@ impl RegistryClient {
                 timed_out: false,
             }
         })?;
+        transport.redactor().add(token.expose());
         Ok(RegistryClient {
             http,
             base,
@@ -197,9 +198,14 @@ impl RegistryClient {
             reference.as_str()
         ));
 
-        let response = self.get_authorized(url, repository, &location).await?;
-        self.read_manifest(response, repository, &reference, &location)
-            .await
+        let read = async {
+            let response = self.get_authorized(url, repository, &location).await?;
+            self.read_manifest(response, repository, &reference, &location)
+                .await
+        };
+        // What the registry said is kept and shown: the run's secrets come out first.
+        read.await
+            .map_err(|err| err.redacted(self.transport.redactor()))
     }
 
     /// GETs a registry URL, answering a 401 challenge once. The response may still be an error
@@ -364,7 +370,7 @@ impl RegistryClient {
             .await?;
         let status = response.status();
         if !status.is_success() {
-            let (code, message) = read_error_body(response).await;
+            let (code, message) = read_error_body(response, self.transport.redactor()).await;
             if matches!(status.as_u16(), 401 | 403) {
                 return Err(RegistryError::AuthRefused {
                     realm: realm_location,
@@ -400,7 +406,10 @@ impl RegistryClient {
             .token
             .filter(|token| !token.is_empty())
             .or(parsed.access_token.filter(|token| !token.is_empty()))
-            .map(|bearer| Credentials::Bearer(Token::new(bearer)))
+            .map(|bearer| {
+                self.transport.redactor().add(&bearer);
+                Credentials::Bearer(Token::new(bearer))
+            })
             .ok_or_else(|| RegistryError::Challenge {
                 location: location.to_string(),
                 reason: format!("the token service {realm_location} answered without a token"),
@@ -452,8 +461,9 @@ impl RegistryClient {
                     TransportError::Request(err) => {
                         transport_error(describe_transport(&err), err.is_timeout())
                     }
-                    budget @ TransportError::BudgetExhausted { .. } => {
-                        transport_error(budget.to_string(), false)
+                    limited @ (TransportError::BudgetExhausted { .. }
+                    | TransportError::WaitTooLong { .. }) => {
+                        transport_error(limited.to_string(), false)
                     }
                 })?;
         tracing::debug!(status = response.status().as_u16(), "answered");
@@ -470,7 +480,7 @@ impl RegistryClient {
     ) -> Result<Manifest, RegistryError> {
         let status = response.status();
         if !status.is_success() {
-            let (code, message) = read_error_body(response).await;
+            let (code, message) = read_error_body(response, self.transport.redactor()).await;
             let hint = hint_for(status.as_u16(), code.as_deref(), repository);
             return Err(RegistryError::Status {
                 location: location.to_string(),
@@ -633,8 +643,12 @@ async fn read_limited(
 }
 
 /// The registry's `errors[0].code` and `.message` (distribution spec), or for a body that is not
-/// such JSON, its start as the message.
-async fn read_error_body(response: Response) -> (Option<String>, Option<String>) {
+/// such JSON, its start as the message. Secrets come out before that start is cut, so that the
+/// cut cannot leave half of one.
+async fn read_error_body(
+    response: Response,
+    redactor: &crate::transport::redact::Redactor,
+) -> (Option<String>, Option<String>) {
     #[derive(Deserialize)]
     struct Errors {
         errors: Vec<ErrorEntry>,
@@ -654,7 +668,7 @@ async fn read_error_body(response: Response) -> (Option<String>, Option<String>)
         let non_empty = |text: Option<String>| text.filter(|text| !text.trim().is_empty());
         return (non_empty(first.code), non_empty(first.message));
     }
-    let text = String::from_utf8_lossy(&body);
+    let text = redactor.redact(&String::from_utf8_lossy(&body));
     let text: String = text.trim().chars().take(200).collect();
     (None, (!text.is_empty()).then_some(text))
 }

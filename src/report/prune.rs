@@ -393,9 +393,9 @@ impl<'a> PruneReport<'a> {
         let deferred: Vec<&Executed> = self.outcome.deferred().collect();
         if !deferred.is_empty() {
             md.text(&format!(
-                "\n### Left for the next run ({})\n\nThe hourly API budget ran low, so these \
-                 were not sent; the next run will delete them (or set `max-wait` to wait for the \
-                 reset).\n\n",
+                "\n### Left for the next run ({})\n\nThe hourly API budget ran low, or GitHub \
+                 asked to wait longer than `max-wait` allows, so these were not sent; the next run \
+                 will delete them (or set `max-wait` to wait longer).\n\n",
                 deferred.len()
             ));
             md.text("| Package | ID | Version | Tags | Why |\n| --- | ---: | --- | --- | --- |\n");

@@ -78,7 +78,8 @@ async fn rate_limits_are_read_as_github_describes() {
     assert_eq!(
         limit,
         Some(Limit::Secondary {
-            wait: Duration::from_secs(37)
+            wait: Duration::from_secs(37),
+            retry_after: Some(37),
         })
     );
     // The message alone: at least a minute, growing.
@@ -86,14 +87,16 @@ async fn rate_limits_are_read_as_github_describes() {
     assert_eq!(
         limit,
         Some(Limit::Secondary {
-            wait: Duration::from_secs(60)
+            wait: Duration::from_secs(60),
+            retry_after: None,
         })
     );
     let (_, limit) = rate_limit(response(403, &[], secondary), 2).await;
     assert_eq!(
         limit,
         Some(Limit::Secondary {
-            wait: Duration::from_secs(240)
+            wait: Duration::from_secs(240),
+            retry_after: None,
         })
     );
     // A spent primary budget: until the reset.
@@ -110,7 +113,7 @@ async fn rate_limits_are_read_as_github_describes() {
         0,
     )
     .await;
-    let Some(Limit::Primary { wait }) = limit else {
+    let Some(Limit::Primary { wait, .. }) = limit else {
         panic!("{limit:?}")
     };
     assert!(
@@ -153,4 +156,47 @@ fn writes_cost_five_points() {
     assert_eq!(points(&Method::HEAD), 1);
     assert_eq!(points(&Method::DELETE), 5);
     assert_eq!(points(&Method::POST), 5);
+}
+
+#[tokio::test]
+async fn a_spent_budget_whose_reset_has_passed_is_not_waited_for() {
+    let past = (epoch_seconds() - 3600).to_string();
+    let spent = [("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", &past)];
+    let (_, limit) = rate_limit(response(403, &spent, "API rate limit exceeded"), 0).await;
+    assert_eq!(limit, Some(Limit::ResetPassed));
+    // Without a reset time, waiting is no use: the run stops instead.
+    let (_, limit) = rate_limit(
+        response(
+            403,
+            &[("x-ratelimit-remaining", "0")],
+            "API rate limit exceeded",
+        ),
+        0,
+    )
+    .await;
+    assert_eq!(
+        limit,
+        Some(Limit::Primary {
+            wait: Duration::MAX,
+            reset: None
+        })
+    );
+    // A growing secondary wait stays within the ceiling.
+    let (_, limit) = rate_limit(response(429, &[], ""), 7).await;
+    assert_eq!(
+        limit,
+        Some(Limit::Secondary {
+            wait: WAIT_CEILING,
+            retry_after: None
+        })
+    );
+}
+
+#[test]
+fn durations_read_like_a_person_would_say_them() {
+    assert_eq!(human(Duration::from_secs(99_999_999)), "1157 days 9 h");
+    assert_eq!(human(Duration::from_secs(2 * 3600 + 5 * 60)), "2 h 5 min");
+    assert_eq!(human(WAIT_CEILING), "15 min");
+    assert_eq!(human(Duration::from_secs(61)), "1 min 1 s");
+    assert_eq!(human(Duration::ZERO), "0 s");
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use fake_github::FakeGitHub;
 use serde_json::Value;
@@ -95,15 +96,47 @@ impl Run {
             .collect()
     }
 
-    /// Asserts that the token appears nowhere but in the `::add-mask::` command that hides it.
+    /// Asserts that the token appears nowhere but in the `::add-mask::` command that hides it:
+    /// not as sent, and not escaped for markdown (`ghp\_…`, which the runner's masking does not
+    /// recognise), in stdout, stderr, the outputs, the summary, or any file the run left in
+    /// `RUNNER_TEMP` (the report).
     pub fn assert_token_not_leaked(&self, token: &str) {
-        let shown: Vec<&str> = self
-            .stdout
-            .lines()
-            .chain(self.stderr.lines())
-            .chain(self.summary.lines())
-            .chain(self.outputs.values().flat_map(|v| v.lines()))
-            .filter(|line| line.contains(token) && *line != format!("::add-mask::{token}"))
+        let escaped: String = token
+            .chars()
+            .flat_map(|c| match c.is_ascii_punctuation() {
+                true => vec!['\\', c],
+                false => vec![c],
+            })
+            .collect();
+        let mask = format!("::add-mask::{token}");
+        let mut texts = vec![
+            ("stdout".to_string(), self.stdout.clone()),
+            ("stderr".to_string(), self.stderr.clone()),
+            ("summary".to_string(), self.summary.clone()),
+        ];
+        texts.extend(
+            self.outputs
+                .iter()
+                .map(|(k, v)| (format!("output {k}"), v.clone())),
+        );
+        for entry in std::fs::read_dir(self.temp.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if entry.path().is_file() {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                texts.push((entry.path().display().to_string(), text));
+            }
+        }
+        let shown: Vec<String> = texts
+            .iter()
+            .flat_map(|(what, text)| text.lines().map(move |line| (what, line)))
+            .filter(|(_, line)| {
+                (line.contains(token) && *line != mask)
+                    || (escaped != token && line.contains(&escaped))
+            })
+            .map(|(what, line)| format!("{what}: {line}"))
             .collect();
         assert!(shown.is_empty(), "the token leaked: {shown:?}");
     }
@@ -136,8 +169,13 @@ pub fn action_env(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Vec<(String, St
         .collect()
 }
 
+/// How long a run may take before it is taken for hung: the binary is killed and the test fails
+/// (a run that never ends is a bug some tests look for). Not a timing assertion: runs take
+/// seconds.
+pub const HANG_GUARD: Duration = Duration::from_secs(300);
+
 /// Runs the built binary with these arguments and exactly this environment (plus the file
-/// command paths).
+/// command paths); killed, and the test failed, past [`HANG_GUARD`].
 pub fn run_binary(args: &[&str], env: &[(String, String)]) -> Run {
     spawn_binary(args, env).wait()
 }
@@ -186,7 +224,18 @@ impl Spawned {
 
     /// Waits for the process to end and collects what it left.
     pub fn wait(mut self) -> Run {
-        let status = self.child.wait().expect("the binary runs");
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("the child can be waited for") {
+                break status;
+            }
+            if started.elapsed() > HANG_GUARD {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!("the run did not end within {HANG_GUARD:?}");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
         let read = |name: &str| std::fs::read_to_string(self.dir.path().join(name));
         Run {
             code: status.code(),

@@ -167,7 +167,9 @@
 //! generator) and [`Limits`] (GitHub's secondary and primary rate limits) are off unless the
 //! seed sets them ([`Seed::with_faults`], [`Seed::with_limits`]) or a test changes them while the
 //! fake runs ([`FakeGitHub::set_faults`], [`FakeGitHub::set_limits`]). What they did is in the
-//! request log ([`RequestRecord::fault`]) and in [`FakeGitHub::counters`].
+//! request log ([`RequestRecord::fault`]) and in [`FakeGitHub::counters`]. [`Hostile`] modes
+//! ([`FakeGitHub::set_hostile`]) go further, with answers GitHub would never give: a token
+//! echoed back, a `Link` that loops, a `retry-after` of three years, redirects, a proxy's `403`.
 //!
 //! Latency is slept and rate-limit windows are measured on tokio's clock. A test that wants them
 //! to pass in an instant runs on a paused clock (`#[tokio::test(start_paused = true)]`, then
@@ -180,6 +182,7 @@ mod api;
 mod clock;
 mod demo;
 mod faults;
+mod hostile;
 mod manifest;
 mod model;
 mod snapshot;
@@ -197,6 +200,7 @@ use tokio::sync::oneshot;
 pub use api::{Counters, Fault, RequestKind, RequestRecord};
 pub use demo::{DEMO_TOKEN, demo_seed};
 pub use faults::{Faults, Limits, NotAProbability, Probability};
+pub use hostile::{HUGE_LAST_PAGE, HUGE_RETRY_AFTER, Hostile};
 pub use manifest::{
     Descriptor, ImageBuilder, IndexBuilder, ManifestSeed, MultiArchImage, Platform,
     REFERENCE_DIGEST_ANNOTATION, REFERENCE_TYPE_ANNOTATION, cosign_tag, media_type,
@@ -347,6 +351,12 @@ impl FakeGitHub {
     /// far (points in the window, requests this hour) still counts.
     pub fn set_limits(&self, limits: Limits) {
         *self.app.limits() = limits;
+    }
+
+    /// Makes the REST API misbehave as `hostile` says from the next request on (see [`Hostile`]);
+    /// `None` makes it GitHub again.
+    pub fn set_hostile(&self, hostile: Option<Hostile>) {
+        *self.app.hostile() = hostile;
     }
 
     /// Sets what is left of `token`'s hourly primary budget and when it resets, as if it had been

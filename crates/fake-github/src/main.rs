@@ -8,6 +8,7 @@
 //!     --secondary-points-per-minute 900 --max-concurrent 100 --primary-limit 5000
 //! cargo run -p fake-github -- --scopes demo-token=read:packages,delete:packages \
 //!     --sso acme-corp --member acme-corp=octo-dev --github-token ci-token
+//! cargo run -p fake-github -- --hostile looping-link
 //! ```
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -18,8 +19,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Parser;
 use fake_github::{
-    DEMO_TOKEN, FakeGitHub, Faults, Limits, OwnerKind, OwnerSeed, PackagePermission, Probability,
-    Seed, TokenProfile, demo_seed,
+    DEMO_TOKEN, FakeGitHub, Faults, Hostile, Limits, OwnerKind, OwnerSeed, PackagePermission,
+    Probability, Seed, TokenProfile, demo_seed,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -86,6 +87,12 @@ struct Args {
     /// organisation's packages too (or, under SSO, says they were left out). Repeatable.
     #[arg(long, value_name = "ORG=USER", value_parser = assignment, help_heading = "Tokens and SSO")]
     member: Vec<(String, String)>,
+
+    /// Answer as GitHub never would: echo-token, looping-link, huge-last-page,
+    /// huge-retry-after, redirect=URL, not-github or rate-limit-reset-in-past (see
+    /// `fake_github::Hostile`).
+    #[arg(long, value_name = "MODE", help_heading = "Faults")]
+    hostile: Option<Hostile>,
 }
 
 impl Args {
@@ -210,6 +217,7 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     let seed = args.access(seed.with_faults(faults).with_limits(limits))?;
 
     let github = FakeGitHub::start_on(SocketAddr::new(args.host, args.port), seed).await?;
+    github.set_hostile(args.hostile.clone());
     println!("fake-github listening on {}", github.base_url());
     if demo {
         println!("token: {DEMO_TOKEN} (authenticates as octo-dev)");

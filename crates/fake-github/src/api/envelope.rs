@@ -12,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use serde::Serialize;
 
+use super::hostile::NotFromGitHub;
 use super::{App, registry};
 use crate::model::PushTrigger;
 
@@ -67,6 +68,8 @@ pub enum Fault {
     SecondaryRateLimit,
     /// Refused because the token's primary budget is spent: `403`, `x-ratelimit-remaining: 0`.
     PrimaryRateLimit,
+    /// Answered (or its answer changed) by a [`Hostile`](crate::Hostile) mode.
+    Hostile,
 }
 
 /// Running totals since the fake started, for tests and for the binary's closing summary.
@@ -91,6 +94,8 @@ pub struct Counters {
     /// Packages requests refused with `403` for who the token is: a missing scope or
     /// permission, or SAML SSO.
     pub permission_refusals: u64,
+    /// Requests answered (or whose answer was changed) by a [`Hostile`](crate::Hostile) mode.
+    pub hostile_answers: u64,
 }
 
 impl Counters {
@@ -113,6 +118,7 @@ impl Counters {
             }
             Some(Fault::SecondaryRateLimit) => self.secondary_limit_hits += 1,
             Some(Fault::PrimaryRateLimit) => self.primary_limit_hits += 1,
+            Some(Fault::Hostile) => self.hostile_answers += 1,
         }
     }
 }
@@ -136,6 +142,7 @@ impl fmt::Display for Counters {
         writeln!(f, "primary rate limit hits: {}", self.primary_limit_hits)?;
         writeln!(f, "injected 5xx failures: {}", self.injected_failures)?;
         writeln!(f, "permission refusals: {}", self.permission_refusals)?;
+        writeln!(f, "hostile answers: {}", self.hostile_answers)?;
         write!(
             f,
             "dropped connections: {} ({} after carrying the request out)",
@@ -181,7 +188,8 @@ pub(crate) async fn record_request(
         Some(Fault::Dropped | Fault::DroppedAfterApplying) => 0,
         _ => response.status().as_u16(),
     };
-    if let Ok(id) = HeaderValue::from_str(&id) {
+    let from_github = response.extensions().get::<NotFromGitHub>().is_none();
+    if from_github && let Ok(id) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-github-request-id", id);
     }
     tracing::debug!(%method, %path, %query, status, ?fault, "served");

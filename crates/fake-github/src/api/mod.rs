@@ -2,7 +2,8 @@
 //! registry's, on the same port.
 //!
 //! Every request first passes [`envelope::record_request`] (request id, log, counters). REST
-//! requests then pass, outermost first, [`envelope::json_content_type`],
+//! requests then pass, outermost first, [`hostile::misbehave`] (the [`Hostile`] modes, off unless
+//! set), [`envelope::json_content_type`],
 //! [`caller::identify_and_charge`] (who is calling; the primary budget and its headers),
 //! [`limits::enforce_secondary_limits`] and [`faults::inject_faults`], and reach a handler that
 //! reads or changes the [`Store`]; each Packages handler sits behind [`access::guarded`], which
@@ -18,6 +19,7 @@ mod envelope;
 mod error;
 mod extract;
 mod faults;
+mod hostile;
 mod limits;
 mod packages;
 mod pagination;
@@ -38,6 +40,7 @@ pub use envelope::{Counters, Fault, RequestKind, RequestRecord};
 
 use crate::clock::Clock;
 use crate::faults::{Faults, Limits};
+use crate::hostile::Hostile;
 use crate::store::Store;
 use caller::{Budgets, hourly_limit};
 use error::{ApiError, docs};
@@ -60,6 +63,7 @@ impl App {
             counters: Mutex::new(Counters::default()),
             fault_schedule: Mutex::new(FaultSchedule::new(faults)),
             limits: Mutex::new(limits),
+            hostile: Mutex::new(None),
             secondary_limits: Mutex::new(SecondaryLimits::default()),
             registry_tokens: Mutex::new(RegistryTokens::default()),
             request_sequence: AtomicU64::new(0),
@@ -100,6 +104,8 @@ pub(crate) struct Shared {
     counters: Mutex<Counters>,
     fault_schedule: Mutex<FaultSchedule>,
     limits: Mutex<Limits>,
+    /// The way the REST API misbehaves, if it does.
+    hostile: Mutex<Option<Hostile>>,
     secondary_limits: Mutex<SecondaryLimits>,
     registry_tokens: Mutex<RegistryTokens>,
     /// Numbers requests for their ids.
@@ -132,6 +138,10 @@ impl Shared {
 
     pub fn limits(&self) -> MutexGuard<'_, Limits> {
         lock(&self.limits)
+    }
+
+    pub fn hostile(&self) -> MutexGuard<'_, Option<Hostile>> {
+        lock(&self.hostile)
     }
 
     pub fn secondary_limits(&self) -> MutexGuard<'_, SecondaryLimits> {
@@ -171,7 +181,11 @@ pub(crate) fn router(app: App) -> Router {
             app.clone(),
             caller::identify_and_charge,
         ))
-        .layer(middleware::from_fn(envelope::json_content_type));
+        .layer(middleware::from_fn(envelope::json_content_type))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            hostile::misbehave,
+        ));
     rest.merge(registry::router(app.clone()))
         .layer(middleware::from_fn_with_state(
             app.clone(),
