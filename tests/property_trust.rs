@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 use fake_github::{
-    FakeGitHub, Faults, ManifestSeed, MultiArchImage, PackageSeed, PackageType, Platform,
-    PushTrigger, Seed, VersionSeed, cosign_tag,
+    FakeGitHub, Faults, ManifestSeed, MetadataShape, MultiArchImage, PackageSeed, PackageType,
+    Platform, PushTrigger, Seed, VersionSeed, cosign_tag,
 };
 use jiff::{SignedDuration, Timestamp};
 use package_warden::actions::Runtime;
@@ -48,6 +48,8 @@ struct ImageSpec {
     fails: Option<u16>,
     /// Its first part's DELETE fails with this status.
     part_fails: Option<u16>,
+    /// How GitHub serves its metadata: anything but `Normal` hides its tags.
+    metadata: MetadataShape,
 }
 
 #[derive(Debug, Clone)]
@@ -89,10 +91,29 @@ fn image_spec() -> impl Strategy<Value = ImageSpec> {
         0i64..60,
         proptest::option::weighted(0.15, status()),
         proptest::option::weighted(0.1, status()),
+        prop_oneof![
+            8 => Just(MetadataShape::Normal),
+            1 => Just(MetadataShape::Absent),
+            1 => Just(MetadataShape::Null),
+            1 => Just(MetadataShape::NoContainer),
+            1 => Just(MetadataShape::ContainerNull),
+            1 => Just(MetadataShape::TagsNull),
+        ],
     )
         .prop_map(
-            |(platforms, attestations, tags, part_tag, signed, age_days, fails, part_fails)| {
+            |(
+                platforms,
+                attestations,
+                tags,
+                part_tag,
+                signed,
+                age_days,
+                fails,
+                part_fails,
+                metadata,
+            )| {
                 ImageSpec {
+                    metadata,
                     platforms,
                     attestations,
                     tags,
@@ -148,14 +169,25 @@ fn world() -> impl Strategy<Value = World> {
         )
 }
 
-/// The seed, and for each index digest the digests it lists.
-fn build(world: &World) -> (Seed, HashMap<String, Vec<String>>) {
+/// What the oracle needs to know of the world beyond the fake's state.
+#[derive(Default)]
+struct Known {
+    /// For each index digest, the digests it lists.
+    children: HashMap<String, Vec<String>>,
+    /// Digests of versions whose tags GitHub does not show.
+    hidden_tags: BTreeSet<String>,
+    /// Digests of single-platform images seeded without tags.
+    untagged_images: BTreeSet<String>,
+}
+
+/// The seed, and what the oracle must know of it.
+fn build(world: &World) -> (Seed, Known) {
+    let mut known = Known::default();
     let mut used = BTreeSet::new();
     let mut claim = |tags: &[&'static str]| -> Vec<&'static str> {
         tags.iter().copied().filter(|t| used.insert(*t)).collect()
     };
     let mut package = PackageSeed::new("acme", PackageType::Container, "app");
-    let mut children = HashMap::new();
     for (n, spec) in world.images.iter().enumerate() {
         let created = Timestamp::now() - SignedDuration::from_hours(24 * spec.age_days);
         let label = format!("image {n}");
@@ -179,7 +211,7 @@ fn build(world: &World) -> (Seed, HashMap<String, Vec<String>>) {
             };
             // Without attestations the index still lists them: keep them as versions anyway.
             let all: Vec<ManifestSeed> = image.children().cloned().collect();
-            children.insert(
+            known.children.insert(
                 image.index.digest(),
                 all.iter().map(ManifestSeed::digest).collect(),
             );
@@ -195,9 +227,16 @@ fn build(world: &World) -> (Seed, HashMap<String, Vec<String>>) {
             image.index
         };
         let digest = root.digest();
+        if spec.metadata != MetadataShape::Normal {
+            known.hidden_tags.insert(digest.clone());
+        }
+        if spec.platforms == 0 && tags.is_empty() {
+            known.untagged_images.insert(digest.clone());
+        }
         package = package.version(with_faults(
             VersionSeed::from_manifest(root)
                 .tags(tags)
+                .metadata_shape(spec.metadata)
                 .created_at(created),
             spec.fails,
         ));
@@ -221,7 +260,7 @@ fn build(world: &World) -> (Seed, HashMap<String, Vec<String>>) {
         .with_user("acme-bot")
         .with_token(TOKEN, "acme-bot")
         .with_package(package);
-    (seed, children)
+    (seed, known)
 }
 
 struct Outcome {
@@ -335,7 +374,7 @@ fn ids_in(outputs: &BTreeMap<String, String>, name: &str) -> BTreeSet<u64> {
 }
 
 fn check(world: World) -> Result<(), TestCaseError> {
-    let (seed, children) = build(&world);
+    let (seed, known) = build(&world);
     let fake = FakeGitHub::spawn(seed).unwrap();
     let before = fake.state();
     fake.set_faults(
@@ -393,16 +432,16 @@ fn check(world: World) -> Result<(), TestCaseError> {
         .union(&ids_in(&outcome.outputs, "failed"))
         .copied()
         .collect();
-    let by_id: HashMap<u64, _> = before.packages[0]
-        .versions
-        .iter()
-        .map(|v| (v.id, v))
-        .collect();
+    // A version pushed during the run may be in the plan: a listing retried after a dropped
+    // connection sees it. Then it was planned like any other; if not, it must stay.
+    let by_id: HashMap<u64, _> = package_after.versions.iter().map(|v| (v.id, v)).collect();
+    let listed_before: BTreeSet<u64> = before.packages[0].versions.iter().map(|v| v.id).collect();
     for id in &gone {
-        let Some(version) = by_id.get(id) else {
-            prop_assert!(false, "version {id}, pushed during the run, is gone");
-            unreachable!();
-        };
+        let version = by_id[id];
+        prop_assert!(
+            listed_before.contains(id) || planned_deletions.contains(id),
+            "version {id}, pushed during the run and not in the plan, is gone"
+        );
         prop_assert!(
             planned_deletions.contains(id),
             "{id} {:?} is gone but the plan did not delete it",
@@ -413,6 +452,15 @@ fn check(world: World) -> Result<(), TestCaseError> {
             "{id} tagged keep-me is gone"
         );
         prop_assert!(sent.contains(id), "{id} is gone but not in the journal");
+        prop_assert!(
+            !(known.hidden_tags.contains(&version.name) && !version.tags.is_empty()),
+            "{id} {:?}, whose tags GitHub did not show, is gone",
+            version.tags
+        );
+        prop_assert!(
+            known.hidden_tags.is_empty() || !known.untagged_images.contains(&version.name),
+            "{id} is gone as untagged although some tags in its package are unknown"
+        );
         prop_assert!(reported.contains(id), "{id} is gone but in no output");
     }
     // An image that stands keeps every manifest it lists.
@@ -422,7 +470,7 @@ fn check(world: World) -> Result<(), TestCaseError> {
         .filter(|v| v.deleted_at.is_none() && !package_gone)
         .map(|v| (v.name.as_str(), v.id))
         .collect();
-    for (index, parts) in &children {
+    for (index, parts) in &known.children {
         if active.contains_key(index.as_str()) {
             for part in parts {
                 prop_assert!(
