@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 mod common;
-use common::{Run, Spawned, TOKEN, action_env, run_action, spawn_binary};
+use common::{Run, Spawned, TOKEN, action_env, deleted_ids, run_action, spawn_binary};
 
 /// `app`: 80 old untagged builds (ids 1–80) to prune, `latest` (id 100) to keep, and two builds
 /// someone else deleted before the run (ids 201–202).
@@ -85,17 +85,6 @@ fn wait_for_sending(run: &Spawned, count: usize) {
         std::thread::sleep(Duration::from_millis(5));
     }
     panic!("the run never sent {count} deletions");
-}
-
-fn deleted_ids(fake: &FakeGitHub) -> Vec<u64> {
-    let mut ids: Vec<u64> = fake.state().packages[0]
-        .versions
-        .iter()
-        .filter(|v| v.deleted_at.is_some())
-        .map(|v| v.id)
-        .collect();
-    ids.sort_unstable();
-    ids
 }
 
 fn journal_lines(run: &Run) -> Vec<Value> {

@@ -6,14 +6,9 @@ use fake_github::{
     FakeGitHub, ManifestSeed, MultiArchImage, PackageSeed, PackageType, Platform, PushTrigger,
     Seed, VersionSeed,
 };
-use jiff::{SignedDuration, Timestamp};
 
 mod common;
-use common::{Run, TOKEN, run_action};
-
-fn days_ago(days: i64) -> Timestamp {
-    Timestamp::now() - SignedDuration::from_hours(24 * days)
-}
+use common::{Run, TOKEN, days_ago, run_action};
 
 fn prune(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
     let mut all = vec![("command", "prune"), ("owner", "acme")];

@@ -4,25 +4,11 @@
 
 use std::time::Duration;
 
-use fake_github::{FakeGitHub, Faults, Limits, PackageSeed, PackageType, Seed, VersionSeed};
+use fake_github::{FakeGitHub, Faults, Limits};
 use jiff::{SignedDuration, Timestamp};
 
 mod common;
-use common::{Run, TOKEN, run_action};
-
-/// An npm package of `n` versions, `i` days old for version `i`.
-fn seed(n: u64) -> Seed {
-    let versions = (1..=n).map(|i| {
-        VersionSeed::new(format!("1.0.{i}"))
-            .id(i)
-            .created_at(Timestamp::now() - SignedDuration::from_hours(24 * i as i64))
-    });
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
-        .with_package(PackageSeed::new("acme", PackageType::Npm, "web").versions(versions))
-}
+use common::{Run, TOKEN, deleted_ids, npm_history, run_action};
 
 fn prune_keeping(fake: &FakeGitHub, keep: &str, extra: &[(&str, &str)]) -> Run {
     let mut inputs = vec![
@@ -38,19 +24,6 @@ fn prune_keeping(fake: &FakeGitHub, keep: &str, extra: &[(&str, &str)]) -> Run {
     run
 }
 
-fn deleted_in_fake(fake: &FakeGitHub) -> Vec<u64> {
-    let state = fake.state();
-    let package = state.package("acme", PackageType::Npm, "web").unwrap();
-    let mut ids: Vec<u64> = package
-        .versions
-        .iter()
-        .filter(|v| v.deleted_at.is_some())
-        .map(|v| v.id)
-        .collect();
-    ids.sort_unstable();
-    ids
-}
-
 #[test]
 fn with_fifteen_percent_failures_exactly_the_planned_set_is_deleted() {
     let faults = Faults::default()
@@ -58,15 +31,11 @@ fn with_fifteen_percent_failures_exactly_the_planned_set_is_deleted() {
         .drop_rate(0.05)
         .drop_applied_share(0.5)
         .rng_seed(7);
-    let fake = FakeGitHub::spawn(seed(60).with_faults(faults)).unwrap();
+    let fake = FakeGitHub::spawn(npm_history(60).with_faults(faults)).unwrap();
     let run = prune_keeping(&fake, "10", &[]);
     assert!(run.success(), "{run:?}");
     let planned: Vec<u64> = (11..=60).collect();
-    assert_eq!(
-        deleted_in_fake(&fake),
-        planned,
-        "nothing more, nothing less"
-    );
+    assert_eq!(deleted_ids(&fake), planned, "nothing more, nothing less");
     assert_eq!(run.ids("deleted"), planned);
     assert_eq!(run.outputs["failed-count"], "0");
     let counters = fake.counters();
@@ -86,14 +55,14 @@ fn a_secondary_limit_storm_ends_in_success_without_hammering() {
     // At most 2 requests at once, each taking 100 ms: our 16 in flight meet 403s with
     // `retry-after: 1`, wait as asked, and finish.
     let fake = FakeGitHub::spawn(
-        seed(30)
+        npm_history(30)
             .with_faults(Faults::default().latency(Duration::from_millis(100)))
             .with_limits(Limits::default().max_concurrent(2)),
     )
     .unwrap();
     let run = prune_keeping(&fake, "5", &[]);
     assert!(run.success(), "{run:?}");
-    assert_eq!(deleted_in_fake(&fake), (6..=30).collect::<Vec<_>>());
+    assert_eq!(deleted_ids(&fake), (6..=30).collect::<Vec<_>>());
     let counters = fake.counters();
     assert!(
         counters.secondary_limit_hits > 0,
@@ -109,12 +78,13 @@ fn a_secondary_limit_storm_ends_in_success_without_hammering() {
 #[test]
 fn a_lower_points_budget_is_never_exceeded() {
     // The fake enforces 60 points a minute; we are told the same and must never be refused.
-    let fake =
-        FakeGitHub::spawn(seed(12).with_limits(Limits::default().secondary_points_per_minute(60)))
-            .unwrap();
+    let fake = FakeGitHub::spawn(
+        npm_history(12).with_limits(Limits::default().secondary_points_per_minute(60)),
+    )
+    .unwrap();
     let run = prune_keeping(&fake, "2", &[("points-per-minute", "60")]);
     assert!(run.success(), "{run:?}");
-    assert_eq!(deleted_in_fake(&fake), (3..=12).collect::<Vec<_>>());
+    assert_eq!(deleted_ids(&fake), (3..=12).collect::<Vec<_>>());
     assert_eq!(
         fake.counters().secondary_limit_hits,
         0,
@@ -125,7 +95,8 @@ fn a_lower_points_budget_is_never_exceeded() {
 #[test]
 fn a_spent_primary_budget_stops_cleanly_and_says_what_is_left() {
     let fake =
-        FakeGitHub::spawn(seed(40).with_limits(Limits::default().primary_per_hour(5_000))).unwrap();
+        FakeGitHub::spawn(npm_history(40).with_limits(Limits::default().primary_per_hour(5_000)))
+            .unwrap();
     // 30 requests left this hour, reset in an hour: listing takes a few, the margin is kept.
     fake.set_primary_budget(TOKEN, 30, Timestamp::now() + SignedDuration::from_hours(1));
     let run = prune_keeping(&fake, "0", &[("delete-package-when-empty", "false")]);
@@ -144,7 +115,7 @@ fn a_spent_primary_budget_stops_cleanly_and_says_what_is_left() {
         39,
         "every planned deletion is done or left"
     );
-    assert_eq!(deleted_in_fake(&fake).len(), deleted);
+    assert_eq!(deleted_ids(&fake).len(), deleted);
     assert_eq!(
         fake.counters().primary_limit_hits,
         0,
@@ -159,7 +130,7 @@ fn a_spent_primary_budget_stops_cleanly_and_says_what_is_left() {
     let oldest_left = run.json("deleted").as_array().unwrap().len();
     assert!(oldest_left > 0);
     assert_eq!(
-        deleted_in_fake(&fake),
+        deleted_ids(&fake),
         (41 - deleted as u64..=40).collect::<Vec<_>>()
     );
 }
@@ -167,10 +138,11 @@ fn a_spent_primary_budget_stops_cleanly_and_says_what_is_left() {
 #[test]
 fn max_wait_waits_for_the_reset_instead() {
     let fake =
-        FakeGitHub::spawn(seed(8).with_limits(Limits::default().primary_per_hour(5_000))).unwrap();
+        FakeGitHub::spawn(npm_history(8).with_limits(Limits::default().primary_per_hour(5_000)))
+            .unwrap();
     fake.set_primary_budget(TOKEN, 12, Timestamp::now() + SignedDuration::from_secs(2));
     let run = prune_keeping(&fake, "0", &[("max-wait", "1m")]);
     assert!(run.success(), "{run:?}");
     assert_eq!(run.outputs["remaining-count"], "0");
-    assert_eq!(deleted_in_fake(&fake).len(), 7);
+    assert_eq!(deleted_ids(&fake).len(), 7);
 }

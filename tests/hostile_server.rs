@@ -6,30 +6,14 @@
 //! A run that never ends is what several of these modes used to cause: `common::run_binary`
 //! kills a run past its hang guard, and the test fails.
 
-use fake_github::{FakeGitHub, Hostile, PackageSeed, PackageType, Seed, VersionSeed};
-use jiff::{SignedDuration, Timestamp};
+use fake_github::{FakeGitHub, Hostile};
 
 mod common;
-use common::{Run, TOKEN, run_action, run_binary};
+use common::{Run, TOKEN, deleted_ids, npm_history, run_action, run_binary};
 
-/// An npm package `web` of `n` versions, version `i` being `i` days old: `keep-n: 1` keeps
-/// version 1 and deletes the others.
-fn seed(n: u64) -> Seed {
-    let versions = (1..=n).map(|i| {
-        VersionSeed::new(format!("1.0.{i}"))
-            .id(i)
-            .created_at(Timestamp::now() - SignedDuration::from_hours(24 * i as i64))
-    });
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
-        .with_package(PackageSeed::new("acme", PackageType::Npm, "web").versions(versions))
-}
-
-/// A fake of `seed(n)` that misbehaves as `hostile` says from the first request.
+/// A fake of `npm_history(n)` that misbehaves as `hostile` says from the first request.
 fn hostile_fake(n: u64, hostile: Hostile) -> FakeGitHub {
-    let fake = FakeGitHub::spawn(seed(n)).expect("the fake starts");
+    let fake = FakeGitHub::spawn(npm_history(n)).expect("the fake starts");
     fake.set_hostile(Some(hostile));
     fake
 }
@@ -48,20 +32,6 @@ fn prune(fake: &FakeGitHub, extra: &[(&str, &str)]) -> Run {
     let run = run_action(fake, &inputs);
     run.assert_token_not_leaked(TOKEN);
     run
-}
-
-/// Ids of the versions of `web` the fake holds as deleted.
-fn deleted_in_fake(fake: &FakeGitHub) -> Vec<u64> {
-    let state = fake.state();
-    let package = state
-        .package("acme", PackageType::Npm, "web")
-        .expect("seeded");
-    package
-        .versions
-        .iter()
-        .filter(|v| v.deleted_at.is_some())
-        .map(|v| v.id)
-        .collect()
 }
 
 fn deletes_sent(fake: &FakeGitHub) -> u64 {
@@ -90,7 +60,7 @@ fn a_token_echoed_by_the_server_is_redacted_from_outputs_summary_report_and_log(
     let run = prune(&fake, &[]);
     assert!(!run.success(), "every deletion failed: {run:?}");
     assert_eq!(run.outputs["failed-count"], "4", "{run:?}");
-    assert!(deleted_in_fake(&fake).is_empty());
+    assert!(deleted_ids(&fake).is_empty());
     // The server's message is kept, with the token taken out.
     let failed = run.json("failed").to_string();
     assert!(
@@ -158,7 +128,7 @@ fn a_link_that_loops_ends_the_run_with_a_clear_error_and_deletes_nothing() {
         0,
         "nothing is planned from half a listing"
     );
-    assert!(deleted_in_fake(&fake).is_empty());
+    assert!(deleted_ids(&fake).is_empty());
     assert!(
         fake.counters().requests < 10,
         "it stopped at the first page read twice: {} requests",
@@ -300,5 +270,5 @@ fn a_rate_limit_whose_reset_has_passed_is_not_called_spent() {
         1,
         "the same refusal is not asked for four times"
     );
-    assert!(deleted_in_fake(&fake).is_empty());
+    assert!(deleted_ids(&fake).is_empty());
 }

@@ -3,16 +3,11 @@
 //! shows that nothing was.
 
 use fake_github::{FakeGitHub, ManifestSeed, PackageSeed, PackageType, Seed, VersionSeed};
-use jiff::{SignedDuration, Timestamp};
 use package_warden::inputs::{Command, INPUTS, env_name};
 use yaml_rust2::YamlLoader;
 
 mod common;
-use common::{Run, TOKEN, run_action, run_binary};
-
-fn days_ago(days: i64) -> Timestamp {
-    Timestamp::now() - SignedDuration::from_hours(24 * days)
-}
+use common::{Run, TOKEN, days_ago, run_action, run_binary};
 
 fn image(id: u64, days: i64, tags: &[&str]) -> VersionSeed {
     VersionSeed::from_manifest(ManifestSeed::image(&format!("image {id}")).build())

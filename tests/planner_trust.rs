@@ -6,14 +6,9 @@ use fake_github::{
     FakeGitHub, ManifestSeed, MetadataShape, MultiArchImage, PackageSeed, PackageType, Platform,
     Seed, VersionSeed,
 };
-use jiff::{SignedDuration, Timestamp};
 
 mod common;
-use common::{Run, TOKEN, run_action};
-
-fn days_ago(days: i64) -> Timestamp {
-    Timestamp::now() - SignedDuration::from_hours(24 * days)
-}
+use common::{Run, TOKEN, days_ago, deleted_names, run_action};
 
 fn seed(package: PackageSeed) -> Seed {
     Seed::default()
@@ -29,20 +24,6 @@ fn prune(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
     let run = run_action(fake, &all);
     run.assert_token_not_leaked(TOKEN);
     run
-}
-
-/// Digests of the versions the fake holds as deleted, sorted.
-fn deleted(fake: &FakeGitHub) -> Vec<String> {
-    let mut names: Vec<String> = fake
-        .state()
-        .packages
-        .iter()
-        .flat_map(|p| &p.versions)
-        .filter(|v| v.deleted_at.is_some())
-        .map(|v| v.name.clone())
-        .collect();
-    names.sort();
-    names
 }
 
 /// The versions of a multi-arch build (its platforms and attestations, then the index), `days`
@@ -118,7 +99,7 @@ fn untagged_never_deletes_an_image_whose_tags_github_left_out() {
         let run = prune(&fake, &[("untagged", "true")]);
 
         assert!(run.success(), "{shape:?}: {run:?}");
-        assert_eq!(deleted(&fake), Vec::<String>::new(), "{shape:?}");
+        assert_eq!(deleted_names(&fake), Vec::<String>::new(), "{shape:?}");
         assert_eq!(run.outputs["deleted-count"], "0", "{shape:?}");
         assert!(
             run.stdout.lines().any(|line| line
@@ -183,7 +164,7 @@ fn only_version_ids_delete_a_version_whose_tags_are_unknown() {
 
     let run = prune(&fake, &[("version-ids", "7")]);
     assert!(run.success(), "{run:?}");
-    assert_eq!(deleted(&fake), [image.digest()]);
+    assert_eq!(deleted_names(&fake), [image.digest()]);
 }
 
 /// app: index `pr-9` (amd64 and arm64 with their attestations); its amd64 platform manifest
@@ -222,7 +203,7 @@ fn a_platform_with_its_own_tag_stays_when_its_index_is_deleted() {
         pr.attestations[1].digest(),
     ];
     expected.sort();
-    assert_eq!(deleted(&fake), expected);
+    assert_eq!(deleted_names(&fake), expected);
     assert_eq!(
         decision(&run, &pr.images[0].digest()),
         (
@@ -270,7 +251,7 @@ fn a_platform_whose_own_tags_are_selected_goes_with_its_index() {
     let mut expected: Vec<String> = pr.children().map(ManifestSeed::digest).collect();
     expected.push(pr.index.digest());
     expected.sort();
-    assert_eq!(deleted(&fake), expected);
+    assert_eq!(deleted_names(&fake), expected);
 }
 
 #[test]
@@ -283,12 +264,12 @@ fn untagged_never_deletes_a_tagged_platform_of_an_untagged_index() {
 
     assert!(run.success(), "{run:?}");
     assert!(
-        !deleted(&fake).contains(&pr.images[0].digest()),
+        !deleted_names(&fake).contains(&pr.images[0].digest()),
         "{}",
         run.summary
     );
     assert!(
-        deleted(&fake).contains(&pr.index.digest()),
+        deleted_names(&fake).contains(&pr.index.digest()),
         "{}",
         run.summary
     );
@@ -323,7 +304,7 @@ fn a_tagged_platform_younger_than_older_than_stays_with_a_deleted_index() {
     let run = prune(&fake, &[("tags", "pr-*"), ("older-than", "30d")]);
 
     assert!(run.success(), "{run:?}");
-    let gone = deleted(&fake);
+    let gone = deleted_names(&fake);
     assert!(gone.contains(&pr.index.digest()), "{}", run.summary);
     assert!(!gone.contains(&amd64), "{}", run.summary);
 }

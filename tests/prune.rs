@@ -5,16 +5,10 @@ use fake_github::{
     FakeGitHub, ManifestSeed, MultiArchImage, PackageSeed, PackageType, Platform, Seed,
     VersionSeed, Visibility, cosign_tag,
 };
-use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 mod common;
-use common::{Run, TOKEN, run_action};
-
-/// `days` ago, relative to the real clock: the binary plans against the time it runs at.
-fn days_ago(days: i64) -> Timestamp {
-    Timestamp::now() - SignedDuration::from_hours(24 * days)
-}
+use common::{Run, TOKEN, days_ago, deleted_ids, deleted_names, run_action};
 
 /// A single-platform image with a real manifest, so the registry can serve it.
 fn image(id: u64, days: i64, tags: &[&str]) -> VersionSeed {
@@ -88,20 +82,6 @@ fn prune(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
     run
 }
 
-/// Ids of the versions the fake holds as deleted, across every package.
-fn deleted_in_fake(fake: &FakeGitHub) -> Vec<u64> {
-    let mut ids: Vec<u64> = fake
-        .state()
-        .packages
-        .iter()
-        .flat_map(|p| &p.versions)
-        .filter(|v| v.deleted_at.is_some())
-        .map(|v| v.id)
-        .collect();
-    ids.sort_unstable();
-    ids
-}
-
 fn mutating_requests(fake: &FakeGitHub) -> Vec<String> {
     fake.requests()
         .into_iter()
@@ -137,7 +117,7 @@ fn untagged_older_than_a_month_keeping_the_two_newest_untagged() {
     assert!(run.success(), "{run:?}");
     // Untagged: 2 (1d), 4 (11d), 6 (41d), 8 (91d). keep-n-untagged keeps 2; older-than keeps 4.
     assert_eq!(run.ids("deleted"), [6, 8]);
-    assert_eq!(deleted_in_fake(&fake), [6, 8]);
+    assert_eq!(deleted_ids(&fake), [6, 8]);
     assert_eq!(run.outputs["deleted-count"], "2");
     assert_eq!(run.outputs["failed-count"], "0");
     assert_eq!(run.outputs["kept-count"], "7");
@@ -178,7 +158,7 @@ fn tag_globs_and_a_regex_with_exclusions() {
     assert!(run.success(), "{run:?}");
     // v1.* picks 1, 3, 5, 7, 9; latest protects 1, v1.0.* protects 7.
     assert_eq!(run.ids("deleted"), [3, 5, 9]);
-    assert_eq!(deleted_in_fake(&fake), [3, 5, 9]);
+    assert_eq!(deleted_ids(&fake), [3, 5, 9]);
     assert!(
         run.summary
             .contains("tag &quot;latest&quot; matches exclude-tags &quot;latest&quot;"),
@@ -215,7 +195,7 @@ fn a_glob_prunes_many_packages_at_once() {
     assert!(run.success(), "{run:?}");
     // app-cache: 22, 23, 24 untagged and old; legacy: 32. `app` is excluded.
     assert_eq!(run.ids("deleted"), [22, 23, 24, 32]);
-    assert_eq!(deleted_in_fake(&fake), [22, 23, 24, 32]);
+    assert_eq!(deleted_ids(&fake), [22, 23, 24, 32]);
     let deleted = run.json("deleted");
     let packages: Vec<&str> = deleted
         .as_array()
@@ -277,7 +257,7 @@ fn version_ids_delete_exactly_those() {
     );
     assert!(run.success(), "{run:?}");
     assert_eq!(run.ids("deleted"), [4, 31]);
-    assert_eq!(deleted_in_fake(&fake), [4, 31]);
+    assert_eq!(deleted_ids(&fake), [4, 31]);
     assert!(
         run.stdout
             .contains("::warning::version-ids 999 are not active versions"),
@@ -526,7 +506,7 @@ fn a_failed_deletion_does_not_stop_the_others_and_is_reported() {
         [61, 63],
         "the deletions around the failure happened"
     );
-    assert_eq!(deleted_in_fake(&fake), [61, 63]);
+    assert_eq!(deleted_ids(&fake), [61, 63]);
     assert_eq!(run.ids("failed"), [62]);
     assert_eq!(run.outputs["failed-count"], "1");
     let error = run.json("failed")[0]["error"].as_str().unwrap().to_string();
@@ -583,19 +563,6 @@ fn multi_arch_seed() -> (Seed, MultiArchImage, MultiArchImage) {
         .with_user("acme-bot")
         .with_package(package);
     (seed, v2, v1)
-}
-
-fn deleted_names(fake: &FakeGitHub) -> Vec<String> {
-    let mut names: Vec<String> = fake
-        .state()
-        .packages
-        .iter()
-        .flat_map(|p| &p.versions)
-        .filter(|v| v.deleted_at.is_some())
-        .map(|v| v.name.clone())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]

@@ -5,15 +5,10 @@
 use std::path::Path;
 
 use fake_github::{FakeGitHub, PackageSeed, PackageType, Seed, VersionSeed};
-use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 mod common;
-use common::{Run, TOKEN, run_action, run_binary};
-
-fn days_ago(days: i64) -> Timestamp {
-    Timestamp::now() - SignedDuration::from_hours(24 * days)
-}
+use common::{Run, TOKEN, days_ago, run_action, run_binary};
 
 fn release(id: u64, days: i64, name: &str) -> VersionSeed {
     VersionSeed::new(name).id(id).created_at(days_ago(days))

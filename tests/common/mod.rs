@@ -47,6 +47,54 @@ pub fn resolve_ref<'a>(spec: &'a Value, reference: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{reference} does not resolve"))
 }
 
+/// `days` ago by the real clock: the binary plans against the time it runs at.
+pub fn days_ago(days: i64) -> jiff::Timestamp {
+    jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days)
+}
+
+/// An npm package `web` of `n` versions, version `i` being `i` days old (`keep-n: 1` keeps
+/// version 1 and deletes the others), owned by `acme`; [`TOKEN`] belongs to `octocat`.
+pub fn npm_history(n: u64) -> fake_github::Seed {
+    let versions = (1..=n).map(|i| {
+        fake_github::VersionSeed::new(format!("1.0.{i}"))
+            .id(i)
+            .created_at(days_ago(i as i64))
+    });
+    fake_github::Seed::default()
+        .with_org("acme")
+        .with_user("octocat")
+        .with_token(TOKEN, "octocat")
+        .with_package(
+            fake_github::PackageSeed::new("acme", fake_github::PackageType::Npm, "web")
+                .versions(versions),
+        )
+}
+
+/// The versions the fake holds as deleted, across every package, sorted by id.
+fn deleted_versions(fake: &FakeGitHub) -> Vec<fake_github::VersionState> {
+    let mut versions: Vec<fake_github::VersionState> = fake
+        .state()
+        .packages
+        .into_iter()
+        .flat_map(|p| p.versions)
+        .filter(|v| v.deleted_at.is_some())
+        .collect();
+    versions.sort_by_key(|v| v.id);
+    versions
+}
+
+/// Ids of the versions the fake holds as deleted, across every package, sorted.
+pub fn deleted_ids(fake: &FakeGitHub) -> Vec<u64> {
+    deleted_versions(fake).into_iter().map(|v| v.id).collect()
+}
+
+/// Names (digests for containers) of the versions the fake holds as deleted, sorted.
+pub fn deleted_names(fake: &FakeGitHub) -> Vec<String> {
+    let mut names: Vec<String> = deleted_versions(fake).into_iter().map(|v| v.name).collect();
+    names.sort();
+    names
+}
+
 /// What one run of the binary left behind.
 #[derive(Debug)]
 pub struct Run {
