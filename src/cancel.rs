@@ -30,6 +30,13 @@ impl Signal {
     }
 }
 
+impl Signal {
+    /// Why a request was not sent, in the words of the outputs.
+    pub fn not_sent(self) -> String {
+        format!("not sent: the run was cancelled ({self})")
+    }
+}
+
 impl fmt::Display for Signal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

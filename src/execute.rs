@@ -410,7 +410,7 @@ fn outcome_entry(package: &str, id: VersionId, status: &Status) -> Entry {
 
 /// The status of a deletion a cancelled run did not send.
 fn not_sent(signal: Signal) -> Status {
-    Status::Failed(format!("not sent: the run was cancelled ({signal})"))
+    Status::Failed(signal.not_sent())
 }
 
 /// The status of a deletion whose answer a cancelled run did not wait for.

@@ -229,3 +229,58 @@ fn a_second_signal_abandons_requests_in_flight_and_the_journal_still_has_them() 
     fake.set_faults(Faults::default());
     undo_restores_exactly(&fake, &run);
 }
+
+#[test]
+fn a_cancelled_restore_reports_what_it_restored_and_stops() {
+    // A prune deleted the 80 builds; now a restore of them is cancelled midway.
+    let fake = FakeGitHub::spawn(seed()).unwrap();
+    let pruned = run_action(
+        &fake,
+        &[
+            ("command", "prune"),
+            ("owner", "acme"),
+            ("package-type", "npm"),
+            ("packages", "app"),
+            ("keep-n", "1"),
+        ],
+    );
+    assert!(pruned.success(), "{pruned:?}");
+    let deleted_by_prune = deleted_ids(&fake).len();
+    fake.set_faults(Faults::default().latency(Duration::from_millis(30)));
+    let env = action_env(
+        &fake,
+        &[
+            ("command", "restore"),
+            ("owner", "acme"),
+            ("package-type", "npm"),
+            ("packages", "app"),
+            ("undo", &pruned.outputs["deleted"]),
+            ("concurrency", "2"),
+        ],
+    );
+    let run = spawn_binary(&[], &env);
+    let restores = |fake: &FakeGitHub| {
+        fake.requests()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count()
+    };
+    for _ in 0..6000 {
+        if restores(&fake) >= 10 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    run.signal("INT");
+    let run = run.wait();
+    assert_eq!(run.code, Some(130), "{run:?}");
+    let back = deleted_by_prune - deleted_ids(&fake).len();
+    assert!((10..80).contains(&back), "stopped midway: {back} restored");
+    assert_eq!(run.outputs["restored-count"], back.to_string(), "{run:?}");
+    let failed = run.json("failed");
+    assert_eq!(failed.as_array().unwrap().len(), 80 - back);
+    assert!(
+        run.summary
+            .contains("not sent: the run was cancelled (SIGINT)")
+    );
+}

@@ -51,7 +51,7 @@ pub async fn run_with(
         match config.command {
             Command::List => list::run(config, runtime, display).await,
             Command::Prune => prune::run(config, runtime, env, display, cancellation).await,
-            Command::Restore => restore::run(config, runtime, env, display).await,
+            Command::Restore => restore::run(config, runtime, env, display, cancellation).await,
             #[cfg(feature = "demo")]
             // The sandbox's steps hold nothing to lose: a signal drops the demo where it stands.
             Command::Demo => Box::pin(crate::demo::run(runtime)).await,

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 
 use super::Display;
 use crate::actions::Runtime;
+use crate::cancel::{Cancellation, Cancelled};
 use crate::execute::{self, RestoreStatus};
 use crate::github::{Client, PackageType, Scope, VersionState};
 use crate::images;
@@ -30,6 +31,7 @@ pub async fn run(
     runtime: &Runtime,
     env: &crate::inputs::Env,
     display: &Display,
+    cancellation: &Cancellation,
 ) -> anyhow::Result<()> {
     let settings = &config.restore;
     let client = super::api_client(config)?;
@@ -85,11 +87,17 @@ pub async fn run(
     };
 
     let mut packages_restored = Vec::new();
+    if !config.dry_run && !whole.is_empty() {
+        // From the first restore on, a signal stops the run in good order, with a report.
+        cancellation.take_over();
+    }
     for (package_type, name) in &whole {
         // A dry run asks whether the package is active, as the real run finds out, so that both
         // go on to plan the versions of an active package alike.
         let status = if config.dry_run {
             execute::preview_restore_package(&client, &scope, *package_type, name).await
+        } else if let Some(signal) = cancellation.signal() {
+            RestoreStatus::Failed(signal.not_sent())
         } else {
             runtime.info(&format!("Restoring the package {name}"));
             execute::restore_package(&client, &scope, *package_type, name).await
@@ -115,6 +123,9 @@ pub async fn run(
         }
         if restored_whole.is_some_and(|p| p.status.is_failure()) {
             continue;
+        }
+        if cancellation.is_cancelled() {
+            break;
         }
         facts.push(list_package(&client, &scope, *package_type, name).await?);
     }
@@ -158,9 +169,13 @@ pub async fn run(
         .flat_map(|(p, package)| (0..package.versions.len()).map(move |v| (p, v)))
         .collect();
     if !config.dry_run && !jobs.is_empty() {
+        if let Some(signal) = cancellation.signal() {
+            return Err(Cancelled(signal).into());
+        }
+        cancellation.take_over();
         runtime.info(&format!("Restoring {} version(s)", jobs.len()));
     }
-    let mut results = restore_all(config, &client, &scope, &plan, jobs).await;
+    let mut results = restore_all(config, &client, &scope, &plan, jobs, cancellation).await;
     // Restoring an image brings back its parts: once the index is back, the registry serves its
     // manifest again, which names the platform and attestation manifests to restore with it.
     let follows_images = !config.dry_run
@@ -174,7 +189,7 @@ pub async fn run(
             .filter(|r| r.status == RestoreStatus::Restored)
             .map(|r| (r.package, r.version))
             .collect();
-        while !wave.is_empty() {
+        while !wave.is_empty() && !cancellation.is_cancelled() {
             let mut jobs = Vec::new();
             for (p, v) in wave {
                 let image = plan.packages[p].versions[v].version.clone();
@@ -210,7 +225,7 @@ pub async fn run(
                     jobs.push((p, plan.packages[p].versions.len() - 1));
                 }
             }
-            let restored = restore_all(config, &client, &scope, &plan, jobs).await;
+            let restored = restore_all(config, &client, &scope, &plan, jobs, cancellation).await;
             wave = restored
                 .iter()
                 .filter(|r| r.status == RestoreStatus::Restored)
@@ -250,6 +265,9 @@ pub async fn run(
         client.requests_sent()
     ));
 
+    if let Some(signal) = cancellation.signal() {
+        return Err(Cancelled(signal).into());
+    }
     if let Some(failures) = report.failure_line() {
         bail!("{failures}; see the `failed` output and the job summary");
     }
@@ -263,12 +281,15 @@ async fn restore_all(
     scope: &Scope,
     plan: &restore::RestorePlan,
     jobs: Vec<(usize, usize)>,
+    cancellation: &Cancellation,
 ) -> Vec<Restored> {
     futures::stream::iter(jobs)
         .map(|(p, v)| async move {
             let package = &plan.packages[p];
             let status = if config.dry_run {
                 RestoreStatus::WouldRestore
+            } else if let Some(signal) = cancellation.signal() {
+                RestoreStatus::Failed(signal.not_sent())
             } else {
                 let id = package.versions[v].version.id;
                 execute::restore_version(client, scope, package.package_type, &package.name, id)
