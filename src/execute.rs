@@ -167,39 +167,7 @@ pub async fn delete(
         probed: HashSet::new(),
         denied: HashMap::new(),
     };
-    let mut statuses: HashMap<Job, Status> = HashMap::new();
-    let mut waiting = one_by_one;
-    while !waiting.is_empty() {
-        if let Some(signal) = cancellation.signal() {
-            for job in waiting.drain(..) {
-                let status = not_sent(signal);
-                progress.record(status.as_str());
-                statuses.insert(job, status);
-            }
-            break;
-        }
-        let mut ready = Vec::new();
-        let mut later = Vec::new();
-        let mut settled = false;
-        for job in waiting {
-            match wave_state(plan, &parents[&job], &statuses) {
-                ParentsState::Pending => later.push(job),
-                ParentsState::Gone => ready.push(job),
-                ParentsState::Blocked(status) => {
-                    progress.record(status.as_str());
-                    statuses.insert(job, status);
-                    settled = true;
-                }
-            }
-        }
-        if ready.is_empty() && !settled {
-            // Only tags can make parts claim each other in a circle; the plan deletes them all,
-            // so send them rather than wait forever.
-            ready = std::mem::take(&mut later);
-        }
-        statuses.extend(sender.send(ready).await);
-        waiting = later;
-    }
+    let statuses = delete_in_waves(&mut sender, one_by_one, &parents).await;
     progress.finish();
     drop(progress);
 
@@ -215,6 +183,49 @@ pub async fn delete(
     deleted.sort_by_key(|e| (e.package, std::cmp::Reverse(e.version)));
     results.extend(deleted);
     Outcome { results, notes }
+}
+
+/// Sends `jobs` wave after wave: each wave holds what no unsent image still holds back; a part
+/// whose image failed, was deferred or was not sent stays, with that said.
+async fn delete_in_waves(
+    sender: &mut Sender<'_>,
+    jobs: Vec<Job>,
+    parents: &HashMap<Job, Vec<Job>>,
+) -> HashMap<Job, Status> {
+    let mut statuses: HashMap<Job, Status> = HashMap::new();
+    let mut waiting = jobs;
+    while !waiting.is_empty() {
+        if let Some(signal) = sender.cancellation.signal() {
+            for job in waiting.drain(..) {
+                let status = not_sent(signal);
+                sender.progress.record(status.as_str());
+                statuses.insert(job, status);
+            }
+            break;
+        }
+        let mut ready = Vec::new();
+        let mut later = Vec::new();
+        let mut settled = false;
+        for job in waiting {
+            match wave_state(sender.plan, &parents[&job], &statuses) {
+                ParentsState::Pending => later.push(job),
+                ParentsState::Gone => ready.push(job),
+                ParentsState::Blocked(status) => {
+                    sender.progress.record(status.as_str());
+                    statuses.insert(job, status);
+                    settled = true;
+                }
+            }
+        }
+        if ready.is_empty() && !settled {
+            // Only tags can make parts claim each other in a circle; the plan deletes them all,
+            // so send them rather than wait forever.
+            ready = std::mem::take(&mut later);
+        }
+        statuses.extend(sender.send(ready).await);
+        waiting = later;
+    }
+    statuses
 }
 
 /// A planned deletion: (package, version) indices into the plan.
