@@ -253,7 +253,6 @@ fn a_cancelled_restore_reports_what_it_restored_and_stops() {
             ("command", "restore"),
             ("owner", "acme"),
             ("package-type", "npm"),
-            ("packages", "app"),
             ("undo", &pruned.outputs["deleted"]),
             ("concurrency", "2"),
         ],

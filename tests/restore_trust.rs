@@ -197,6 +197,33 @@ fn undo_of_another_package_type_is_refused_before_any_request() {
     assert_eq!(fake.state(), after_prune);
 }
 
+/// `packages` with `undo` would be ignored: undo restores the prune's own packages.
+#[test]
+fn packages_with_undo_is_refused_rather_than_ignored() {
+    let fake = FakeGitHub::spawn(seed()).unwrap();
+    let prune = prune_acme_web(&fake);
+    let after_prune = fake.state();
+    fake.clear_requests();
+    let run = action(
+        &fake,
+        &[
+            ("command", "restore"),
+            ("owner", "acme"),
+            ("package-type", "npm"),
+            ("packages", "other"),
+            ("undo", &prune.outputs["deleted"]),
+        ],
+    );
+    assert!(!run.success(), "{run:?}");
+    let errors = run.errors().join("\n");
+    assert!(
+        errors.contains("input `undo`") && errors.contains("leave `packages`"),
+        "{errors}"
+    );
+    assert_eq!(fake.requests(), Vec::new());
+    assert_eq!(fake.state(), after_prune);
+}
+
 /// Records written before the owner was recorded: a `deleted` output cannot say whose it is and
 /// is refused; an older report said `organisation acme`, which is read.
 #[test]

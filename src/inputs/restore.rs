@@ -146,14 +146,21 @@ pub fn parse(
         patterns(raw, "versions")?,
         version_ids(raw)?,
     );
+    // `packages` too: undo restores the prune's own packages, and a narrower `packages` would
+    // otherwise be ignored without a word.
     if let Some(undo_value) = raw.get("undo").filter(|_| {
-        tags.is_some() || versions.is_some() || !version_ids.is_empty() || deleted_within.is_some()
+        tags.is_some()
+            || versions.is_some()
+            || !version_ids.is_empty()
+            || deleted_within.is_some()
+            || raw.get("packages").is_some()
     }) {
         return Err(InputError::Invalid {
             input: "undo",
             value: shorten(undo_value),
-            accepted: "alone: undo restores exactly what the prune deleted, so leave `tags`, \
-                       `versions`, `version-ids` and `deleted-within` empty"
+            accepted: "alone: undo restores exactly what the prune deleted, in the packages it \
+                       deleted from, so leave `packages`, `tags`, `versions`, `version-ids` and \
+                       `deleted-within` empty"
                 .to_string(),
         });
     }
