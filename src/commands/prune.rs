@@ -126,10 +126,6 @@ pub async fn run(
             )
         });
 
-    // Until now nothing has changed, and a signal simply ends the run.
-    if let Some(signal) = cancellation.signal() {
-        return Err(Cancelled(signal).into());
-    }
     let report_path = report_file(env, now);
     let mut journal = Journal::none();
     let outcome = if config.dry_run {
@@ -137,6 +133,8 @@ pub async fn run(
     } else if refused.is_some() || planned == 0 {
         Outcome::default()
     } else {
+        // Until now a signal simply ended the run (nothing had changed); from here on it stops
+        // the run in good order. One that came just before is still honoured here.
         cancellation.take_over();
         if let Some(signal) = cancellation.signal() {
             return Err(Cancelled(signal).into());
