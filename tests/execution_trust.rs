@@ -66,7 +66,7 @@ fn active_names(fake: &FakeGitHub) -> Vec<String> {
 #[test]
 fn an_image_whose_deletion_fails_keeps_all_its_parts() {
     for status in [500, 422, 404] {
-        let (seed, pr) = failing_index(status);
+        let (seed, _) = failing_index(status);
         let fake = FakeGitHub::spawn(seed).unwrap();
         let before = active_names(&fake);
         let run = prune(&fake, &[("packages", "app"), ("tags", "pr-*")]);
@@ -102,7 +102,6 @@ fn an_image_whose_deletion_fails_keeps_all_its_parts() {
             .collect();
         assert_eq!(kept_parts.len(), 4, "{status}: {failed:?}");
         assert_eq!(run.outputs["deleted-count"], "0", "{status}");
-        let _ = &pr;
     }
 }
 

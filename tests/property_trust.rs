@@ -37,8 +37,8 @@ const TAGS: [&str; 7] = ["latest", "v1", "v2", "pr-1", "pr-2", "keep-me", "dev"]
 #[derive(Debug, Clone)]
 struct ImageSpec {
     /// 0: a single-platform image; n: an index of n platforms.
+    /// (buildx's default attestations come with every index.)
     platforms: usize,
-    attestations: bool,
     tags: Vec<&'static str>,
     /// A tag carried by its first platform manifest (multi-arch only).
     part_tag: Option<&'static str>,
@@ -84,7 +84,6 @@ fn status() -> impl Strategy<Value = u16> {
 fn image_spec() -> impl Strategy<Value = ImageSpec> {
     (
         prop_oneof![Just(0usize), 1usize..=3],
-        any::<bool>(),
         proptest::sample::subsequence(TAGS.to_vec(), 0..=2),
         proptest::option::weighted(0.25, proptest::sample::select(TAGS.to_vec())),
         proptest::bool::weighted(0.25),
@@ -101,21 +100,10 @@ fn image_spec() -> impl Strategy<Value = ImageSpec> {
         ],
     )
         .prop_map(
-            |(
-                platforms,
-                attestations,
-                tags,
-                part_tag,
-                signed,
-                age_days,
-                fails,
-                part_fails,
-                metadata,
-            )| {
+            |(platforms, tags, part_tag, signed, age_days, fails, part_fails, metadata)| {
                 ImageSpec {
                     metadata,
                     platforms,
-                    attestations,
                     tags,
                     part_tag,
                     signed,
@@ -204,12 +192,6 @@ fn build(world: &World) -> (Seed, Known) {
                 .map(|arch| Platform::linux(arch))
                 .collect();
             let image = MultiArchImage::new(&label, &platforms, 1);
-            let parts: Vec<ManifestSeed> = if spec.attestations {
-                image.children().cloned().collect()
-            } else {
-                image.images.clone()
-            };
-            // Without attestations the index still lists them: keep them as versions anyway.
             let all: Vec<ManifestSeed> = image.children().cloned().collect();
             known.children.insert(
                 image.index.digest(),
@@ -217,7 +199,6 @@ fn build(world: &World) -> (Seed, Known) {
             );
             let part_tag = spec.part_tag.map(|t| claim(&[t])).unwrap_or_default();
             for (i, part) in all.iter().enumerate() {
-                let _ = &parts;
                 let mut version = VersionSeed::from_manifest(part.clone()).created_at(created);
                 if i == 0 {
                     version = with_faults(version.tags(part_tag.clone()), spec.part_fails);
