@@ -7,11 +7,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use jiff::{SignedDuration, Timestamp};
-use package_warden::github::{
-    ContainerMetadata, Package, PackageType, PackageVersion, VersionId, VersionMetadata,
-};
-use package_warden::inventory::PackageListing;
+use chrono::TimeDelta;
+use package_warden::model::{Package, PackageListing, PackageType, PackageVersion, Timestamp};
 use package_warden::policy::{self, Age, Policy, Selection, TimestampField};
 use package_warden::selector::PatternList;
 
@@ -21,38 +18,23 @@ const RUNS: usize = 9;
 fn listing(now: Timestamp) -> PackageListing {
     let versions = (0..VERSIONS)
         .map(|i| {
-            let created = now - SignedDuration::from_mins(10 * i as i64);
+            let created = now - TimeDelta::minutes(10 * i as i64);
             let tags = match i % 10 {
                 0 => vec![format!("v1.{}.{}", i / 1000, i % 1000)],
                 5 => vec![format!("v2.0.0-rc.{i}"), "edge".to_string()],
                 _ => Vec::new(),
             };
             PackageVersion {
-                id: VersionId(1_000_000 + i),
-                name: format!("sha256:{i:064x}"),
-                created_at: created,
                 updated_at: Some(created),
-                deleted_at: None,
-                metadata: Some(VersionMetadata {
-                    package_type: PackageType::Container,
-                    container: Some(ContainerMetadata { tags: Some(tags) }),
-                    docker: None,
-                }),
+                ..PackageVersion::new(1_000_000 + i, &format!("sha256:{i:064x}"), created)
+                    .tagged(tags)
             }
         })
         .collect();
     PackageListing {
         package: Package {
-            id: 1,
-            name: "app".to_string(),
-            package_type: PackageType::Container,
-            visibility: "public".to_string(),
             version_count: Some(VERSIONS),
-            html_url: None,
-            created_at: now,
-            updated_at: now,
-            owner: None,
-            repository: None,
+            ..Package::new(1, "app", PackageType::Container, now)
         },
         versions,
     }

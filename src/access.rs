@@ -10,8 +10,8 @@
 
 use std::fmt;
 
-use crate::github::PackageType;
 use crate::inputs::Command;
+use crate::model::PackageType;
 
 /// What kind a token looks like. Only ever used to word messages: a token is passed as given
 /// and never accepted or refused by its shape.

@@ -9,8 +9,9 @@ use futures::StreamExt;
 
 use crate::actions::Runtime;
 use crate::cancel::{Cancellation, Signal};
-use crate::github::{ApiError, Client, Scope, VersionId, VersionState};
+use crate::github::{ApiError, Client, Scope, VersionState};
 use crate::journal::{Entry, Journal, SentVersion};
+use crate::model::VersionId;
 use crate::policy::{Action, PackagePlan, Plan, Reason};
 use crate::progress::Progress;
 
@@ -494,7 +495,10 @@ async fn delete_version(
 /// useful work done and nothing broken: independent untagged versions first, then tagged images,
 /// oldest first; the parts of an image (platforms, attestations, signatures) right after the
 /// image itself, so that an interrupted run leaves orphans, never an image missing a platform.
-fn deletion_order(package: &PackagePlan, v: usize) -> (bool, jiff::Timestamp, VersionId, u8) {
+fn deletion_order(
+    package: &PackagePlan,
+    v: usize,
+) -> (bool, crate::model::Timestamp, VersionId, u8) {
     let version = &package.versions[v];
     let parent = version.reasons.iter().find_map(|reason| match reason {
         Reason::PartOfDeleted { image, .. } => package
@@ -573,9 +577,9 @@ const RESTORE_404: &str = "GitHub cannot restore it: versions and packages can b
 pub async fn restore_version(
     client: &Client,
     scope: &Scope,
-    package_type: crate::github::PackageType,
+    package_type: crate::model::PackageType,
     package: &str,
-    id: crate::github::VersionId,
+    id: crate::model::VersionId,
 ) -> RestoreStatus {
     match client
         .restore_version(scope, package_type, package, id)
@@ -598,7 +602,7 @@ pub async fn restore_version(
 pub async fn preview_restore_package(
     client: &Client,
     scope: &Scope,
-    package_type: crate::github::PackageType,
+    package_type: crate::model::PackageType,
     package: &str,
 ) -> RestoreStatus {
     match client.get_package(scope, package_type, package).await {
@@ -612,7 +616,7 @@ pub async fn preview_restore_package(
 pub async fn restore_package(
     client: &Client,
     scope: &Scope,
-    package_type: crate::github::PackageType,
+    package_type: crate::model::PackageType,
     package: &str,
 ) -> RestoreStatus {
     match client

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use futures::StreamExt;
 
-use crate::github::PackageVersion;
-use crate::inventory::PackageListing;
+use crate::model::PackageListing;
+use crate::model::PackageVersion;
 use crate::policy::{ChildFacts, Images, ManifestFacts, tag_subject};
 use crate::registry::{Manifest, RegistryClient, RegistryError};
 

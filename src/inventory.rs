@@ -3,20 +3,15 @@
 
 use futures::{StreamExt, TryStreamExt};
 
-use crate::github::{ApiError, Client, Package, PackageType, PackageVersion, Scope, VersionState};
+use crate::github::{ApiError, Client, Scope, VersionState};
+
 use crate::inputs::{OwnerInput, OwnerType};
+use crate::model::{Package, PackageListing, PackageType};
 use crate::progress::Progress;
 use crate::selector::NameSelector;
 
 /// How many packages have their versions listed at the same time.
 const PACKAGES_LISTED_AT_ONCE: usize = 4;
-
-/// A package and its versions in one state.
-#[derive(Debug, Clone)]
-pub struct PackageListing {
-    pub package: Package,
-    pub versions: Vec<PackageVersion>,
-}
 
 /// Turns the `owner` and `owner-type` inputs into the API scope to use.
 pub async fn resolve_scope(client: &Client, owner: &OwnerInput) -> Result<Scope, ApiError> {

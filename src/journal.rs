@@ -10,10 +10,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use jiff::Timestamp;
+use crate::model::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::github::{PackageType, VersionId};
+use crate::model::{PackageType, VersionId};
 
 /// What the first line says, so that a journal is recognised and never mistaken for another's.
 const TOOL: &str = "package-warden";

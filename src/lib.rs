@@ -18,6 +18,7 @@ pub mod images;
 pub mod inputs;
 pub mod inventory;
 pub mod journal;
+pub mod model;
 pub mod policy;
 pub mod progress;
 pub mod registry;

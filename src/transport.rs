@@ -546,8 +546,8 @@ fn format_reset(reset: Option<u64>) -> String {
     };
     i64::try_from(reset)
         .ok()
-        .and_then(|reset| jiff::Timestamp::from_second(reset).ok())
-        .map_or_else(|| reset.to_string(), |t| t.to_string())
+        .and_then(|reset| chrono::DateTime::from_timestamp(reset, 0))
+        .map_or_else(|| reset.to_string(), crate::model::rfc3339)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

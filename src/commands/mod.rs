@@ -121,7 +121,7 @@ pub(crate) async fn preflight(
 pub(crate) fn unmatched_packages(
     config: &Config,
     scope: &Scope,
-    packages: &[crate::github::Package],
+    packages: &[crate::model::Package],
 ) -> Option<String> {
     let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
     if names.is_empty() {

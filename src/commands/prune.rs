@@ -2,18 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::Timestamp;
 use anyhow::{Context, bail};
-use jiff::Timestamp;
 
 use super::Display;
 use crate::actions::Runtime;
 use crate::cancel::{Cancellation, Cancelled};
 use crate::execute::{self, Outcome};
-use crate::github::{PackageType, VersionState};
+use crate::github::VersionState;
 use crate::images;
 use crate::inputs::{Config, Env};
 use crate::inventory;
 use crate::journal::{self, Journal};
+use crate::model::PackageType;
 use crate::policy;
 use crate::policy::{Images, PackageFacts};
 use crate::progress::Progress;
@@ -110,7 +111,7 @@ pub async fn run(
     if registry.is_some() {
         phases.push(("manifests", started.elapsed() - phases_total(&phases)));
     }
-    let now = Timestamp::now();
+    let now = chrono::Utc::now();
     let planning = std::time::Instant::now();
     let plan = policy::plan(facts, &settings.policy, now);
     phases.push(("planning", planning.elapsed()));
@@ -252,7 +253,7 @@ fn report_file(env: &Env, now: Timestamp) -> PathBuf {
         .unwrap_or_else(std::env::temp_dir);
     dir.join(format!(
         "package-warden-prune-{}.json",
-        now.strftime("%Y%m%dT%H%M%S%.fZ")
+        now.format("%Y%m%dT%H%M%S%.fZ")
     ))
 }
 

@@ -4,16 +4,16 @@ use std::collections::BTreeSet;
 
 use anyhow::{Context, bail};
 use futures::StreamExt;
-use jiff::Timestamp;
 
 use super::Display;
 use crate::actions::Runtime;
 use crate::cancel::{Cancellation, Cancelled};
 use crate::execute::{self, RestoreStatus};
-use crate::github::{Client, PackageType, Scope, VersionState};
+use crate::github::{Client, Scope, VersionState};
 use crate::images;
 use crate::inputs::Config;
 use crate::inventory;
+use crate::model::PackageType;
 use crate::policy::restore::{self, RestoreFacts};
 use crate::registry;
 use crate::report::{PackageRestored, RestoreReport, Restored};
@@ -158,9 +158,9 @@ pub async fn run(
         );
     }
 
-    let deleted_by_package: Vec<Vec<crate::github::PackageVersion>> =
+    let deleted_by_package: Vec<Vec<crate::model::PackageVersion>> =
         facts.iter().map(|f| f.deleted.clone()).collect();
-    let now = Timestamp::now();
+    let now = chrono::Utc::now();
     let mut plan = restore::plan(facts, settings, now);
     let jobs: Vec<(usize, usize)> = plan
         .packages

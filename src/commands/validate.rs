@@ -4,10 +4,11 @@
 use anyhow::{Context, bail};
 
 use crate::actions::Runtime;
-use crate::github::{PackageType, VersionState};
+use crate::github::VersionState;
 use crate::images::{self, BrokenImage};
 use crate::inputs::{Config, Env};
 use crate::inventory;
+use crate::model::PackageType;
 use crate::progress::Progress;
 use crate::registry;
 use crate::report::{Summary, markdown_escape, short_name};

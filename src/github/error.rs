@@ -5,6 +5,7 @@ use std::fmt;
 use reqwest::Method;
 
 use crate::access::TokenKind;
+use crate::model::rfc3339;
 
 /// A request that did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -201,22 +202,24 @@ pub(crate) fn describe_transport(err: &reqwest::Error) -> String {
 /// (`x-ratelimit-remaining: 0`) and still reached the caller: its reset time (`reset`, epoch
 /// seconds as sent) has passed, or the waits allowed ran out.
 pub(crate) fn rate_limit_hint(reset: &str) -> String {
-    let now = jiff::Timestamp::now();
+    let now = chrono::Utc::now();
     let when = reset
         .trim()
         .parse::<i64>()
         .ok()
-        .and_then(|seconds| jiff::Timestamp::from_second(seconds).ok());
+        .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0));
     match when {
         Some(when) if when < now => format!(
             "The server says the hourly API rate limit is used up, but the reset time it gives \
-             ({when}) has already passed by this machine's clock ({}): one of the two clocks is \
+             ({}) has already passed by this machine's clock ({}): one of the two clocks is \
              wrong, or `api-url` is not GitHub's API. Check the clock, then run again",
-            jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
+            rfc3339(when),
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
         ),
         Some(when) => format!(
-            "The hourly API rate limit is used up until {when}: run again after that, or set \
-             `max-wait` to wait for it"
+            "The hourly API rate limit is used up until {}: run again after that, or set \
+             `max-wait` to wait for it",
+            rfc3339(when)
         ),
         None => format!(
             "The server says the hourly API rate limit is used up, with a reset time that is not \

@@ -8,7 +8,7 @@ mod endpoints;
 mod error;
 mod link;
 mod token;
-mod types;
+mod wire;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,10 +29,10 @@ pub(crate) use error::describe_transport;
 pub use error::{ApiError, ApiErrorKind};
 pub use link::PageLinks;
 pub use token::Token;
-pub use types::{
-    Account, ContainerMetadata, DockerMetadata, Package, PackageType, PackageVersion,
-    RepositoryRef, Tags, VersionId, VersionMetadata, VersionState, Visibility,
-};
+pub use wire::{Account, RepositoryRef, VersionState};
+use wire::{WirePackage, WireVersion};
+
+use crate::model::{Package, PackageType, PackageVersion, VersionId, Visibility};
 
 /// The REST API version this client was written against.
 pub const API_VERSION: &str = "2022-11-28";
@@ -47,13 +47,13 @@ trait Listed {
     fn listing_id(&self) -> u64;
 }
 
-impl Listed for Package {
+impl Listed for WirePackage {
     fn listing_id(&self) -> u64 {
         self.id
     }
 }
 
-impl Listed for PackageVersion {
+impl Listed for WireVersion {
     fn listing_id(&self) -> u64 {
         self.id.0
     }
@@ -493,7 +493,8 @@ impl Client {
             url.query_pairs_mut()
                 .append_pair("visibility", visibility.as_str());
         }
-        self.get_all_pages(url).await
+        let packages: Vec<WirePackage> = self.get_all_pages(url).await?;
+        Ok(packages.into_iter().map(Package::from).collect())
     }
 
     pub async fn get_package(
@@ -508,7 +509,8 @@ impl Client {
             Some((package_type, name)),
             None,
         );
-        self.get_json(url).await
+        let package: WirePackage = self.get_json(url).await?;
+        Ok(package.into())
     }
 
     /// Deletes a package with all its versions (restorable for 30 days).
@@ -563,7 +565,8 @@ impl Client {
             None,
         );
         url.query_pairs_mut().append_pair("state", state.as_str());
-        self.get_all_pages(url).await
+        let versions: Vec<WireVersion> = self.get_all_pages(url).await?;
+        Ok(versions.into_iter().map(PackageVersion::from).collect())
     }
 
     pub async fn get_version(
@@ -579,7 +582,8 @@ impl Client {
             Some((package_type, name)),
             Some(id),
         );
-        self.get_json(url).await
+        let version: WireVersion = self.get_json(url).await?;
+        Ok(version.into())
     }
 
     /// Deletes one version (restorable for 30 days). GitHub refuses to delete a package's last
@@ -619,7 +623,8 @@ impl Client {
     /// Packages whose migration from the Docker registry conflicts with an existing package.
     pub async fn list_docker_conflicts(&self, scope: &Scope) -> Result<Vec<Package>, ApiError> {
         let url = self.endpoint_url(Endpoint::ListDockerConflicts, scope, None, None);
-        self.get_json(url).await
+        let packages: Vec<WirePackage> = self.get_json(url).await?;
+        Ok(packages.into_iter().map(Package::from).collect())
     }
 }
 

@@ -16,7 +16,9 @@ use std::fmt;
 use clap::{Arg, ArgAction, ArgMatches};
 use url::Url;
 
-use crate::github::{PackageType, Token};
+use crate::github::Token;
+
+use crate::model::PackageType;
 use crate::selector::NameSelector;
 use crate::transport::{MAX_CONCURRENCY, MAX_POINTS_PER_MINUTE, TransportSettings};
 

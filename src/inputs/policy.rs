@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::github::{PackageType, VersionId};
+use crate::model::{PackageType, VersionId};
 use crate::policy::{Age, Policy, Selection, TimestampField};
 use crate::selector::{PatternList, split_list};
 

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::github::{PackageType, VersionId};
 use crate::journal;
+use crate::model::{PackageType, VersionId};
 use crate::policy::Age;
 use crate::selector::PatternList;
 

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::github::PackageVersion;
+use crate::model::PackageVersion;
 
 /// What a manifest says about other manifests: the registry reader's findings, reduced to what
 /// the policy needs.

@@ -3,15 +3,10 @@
 //!
 //! ```
 //! use package_warden::policy::{Policy, Selection};
-//! # use package_warden::github::{Package, PackageType, PackageVersion, VersionId};
-//! # use package_warden::inventory::PackageListing;
-//! # let version = |id, name: &str, day| PackageVersion { id: VersionId(id), name: name.into(),
-//! #     created_at: format!("2026-11-{day:02}T00:00:00Z").parse().unwrap(), updated_at: None,
-//! #     deleted_at: None, metadata: None };
-//! # let package = Package { id: 1, name: "web".into(), package_type: PackageType::Npm,
-//! #     visibility: "public".into(), version_count: None, html_url: None,
-//! #     created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
-//! #     updated_at: "2026-01-01T00:00:00Z".parse().unwrap(), owner: None, repository: None };
+//! # use package_warden::model::{Package, PackageListing, PackageType, PackageVersion};
+//! # let day = |day| format!("2026-11-{day:02}T00:00:00Z").parse().unwrap();
+//! # let version = |id, name: &str, d| PackageVersion::new(id, name, day(d));
+//! # let package = Package::new(1, "web", PackageType::Npm, day(1));
 //! let listing = PackageListing { package, versions: vec![version(1, "1.0.0", 1), version(2, "1.1.0", 2), version(3, "1.2.0", 3)] };
 //! let policy = Policy { keep_newest: Some(2), ..Policy::new(Selection::everything()) };
 //! let plan = package_warden::policy::plan(vec![listing.into()], &policy, "2026-11-25T00:00:00Z".parse().unwrap());
@@ -37,7 +32,7 @@
 //! only when the selection picks each of those tags and rules 2, 4 and 5 would let it go. When
 //! the registry could not be read ([`Images::Unreadable`]) the plan fails closed: no untagged
 //! version of the package is deleted. So it does when GitHub did not say which tags some
-//! container versions carry ([`Tags::Unknown`](crate::github::Tags)): those are kept unless
+//! container versions carry ([`Tags::Unknown`](crate::model::Tags)): those are kept unless
 //! `version-ids` lists them.
 
 mod graph;
@@ -49,11 +44,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::github::{Package, PackageType, PackageVersion, VersionId};
-use crate::inventory::PackageListing;
+use crate::model::{Package, PackageListing, PackageType, PackageVersion, Timestamp, VersionId};
 use crate::selector::PatternList;
 
 pub use graph::{ArtifactKind, ChildFacts, Link, ManifestFacts, Relation, tag_subject};
@@ -212,6 +205,17 @@ pub struct Age {
     pub duration: Duration,
 }
 
+impl Age {
+    /// The moment this age before `now`: versions older than it are "older than" the age. An age
+    /// longer than chrono can count reaches back to the beginning of time.
+    pub fn before(&self, now: Timestamp) -> Timestamp {
+        chrono::TimeDelta::from_std(self.duration)
+            .ok()
+            .and_then(|age| now.checked_sub_signed(age))
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
+    }
+}
+
 /// A validated retention policy.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -270,7 +274,7 @@ impl fmt::Display for Action {
 }
 
 /// One version's fate and why.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct VersionPlan {
     pub version: PackageVersion,
     pub action: Action,
@@ -280,7 +284,6 @@ pub struct VersionPlan {
     /// The digests of the images this version is a part of (platform manifest, attestation,
     /// signature, referrer); empty for an image of its own. Execution deletes a part only once
     /// these images are gone.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub belongs_to: Vec<String>,
 }
 
@@ -306,7 +309,7 @@ impl VersionPlan {
 }
 
 /// One package's plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct PackagePlan {
     pub package: Package,
     /// Newest first.
@@ -327,7 +330,7 @@ impl PackagePlan {
 }
 
 /// The decision for every version of every package.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Plan {
     pub packages: Vec<PackagePlan>,
 }
@@ -375,10 +378,7 @@ pub fn versions_without_tags(plan: &Plan) -> Vec<String> {
 
 /// Decides the fate of every version. Pure: the same arguments give the same plan.
 pub fn plan(packages: Vec<PackageFacts>, policy: &Policy, now: Timestamp) -> Plan {
-    let cutoff = policy.older_than.as_ref().map(|age| {
-        let age_signed = SignedDuration::try_from(age.duration).unwrap_or(SignedDuration::MAX);
-        now.checked_sub(age_signed).unwrap_or(Timestamp::MIN)
-    });
+    let cutoff = policy.older_than.as_ref().map(|age| age.before(now));
     Plan {
         packages: packages
             .into_iter()

@@ -2,7 +2,7 @@
 
 use semver::Version;
 
-use crate::github::PackageVersion;
+use crate::model::PackageVersion;
 
 /// What `pre-release-only` sees in a version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,23 +50,10 @@ pub fn classify(version: &PackageVersion) -> Release {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::{ContainerMetadata, PackageType, VersionId, VersionMetadata};
 
     fn version(name: &str, tags: &[&str]) -> PackageVersion {
-        PackageVersion {
-            id: VersionId(1),
-            name: name.to_string(),
-            created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
-            updated_at: None,
-            deleted_at: None,
-            metadata: Some(VersionMetadata {
-                package_type: PackageType::Container,
-                container: Some(ContainerMetadata {
-                    tags: Some(tags.iter().map(|t| t.to_string()).collect()),
-                }),
-                docker: None,
-            }),
-        }
+        PackageVersion::new(1, name, "2026-01-01T00:00:00Z".parse().unwrap())
+            .tagged(tags.iter().copied())
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use jiff::Timestamp;
+use crate::model::Timestamp;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
@@ -124,14 +124,10 @@ impl fmt::Display for Reason {
             }
             Reason::AmongNewest { n } => write!(f, "among the {n} newest (keep-n)"),
             Reason::YoungerThan { age, field, at } => {
-                write!(
-                    f,
-                    "younger than {age} ({field} {})",
-                    at.strftime("%Y-%m-%d")
-                )
+                write!(f, "younger than {age} ({field} {})", at.format("%Y-%m-%d"))
             }
             Reason::OlderThan { age, field, at } => {
-                write!(f, "older than {age} ({field} {})", at.strftime("%Y-%m-%d"))
+                write!(f, "older than {age} ({field} {})", at.format("%Y-%m-%d"))
             }
             Reason::NotPreRelease => f.write_str("not a pre-release (pre-release-only)"),
             Reason::StableReleaseTag { tag } => {

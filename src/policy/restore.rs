@@ -4,10 +4,10 @@
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 
-use jiff::{SignedDuration, Timestamp};
+use crate::model::Timestamp;
 
-use crate::github::{PackageType, PackageVersion, VersionId};
 use crate::inputs::{RestoreSettings, UndoEntry};
+use crate::model::{PackageType, PackageVersion, VersionId};
 
 /// One package as `restore` sees it.
 #[derive(Debug, Clone)]
@@ -56,7 +56,7 @@ impl fmt::Display for RestoreReason {
                 write!(
                     f,
                     "deleted within {age} ({})",
-                    at.strftime("%Y-%m-%d %H:%M UTC")
+                    at.format("%Y-%m-%d %H:%M UTC")
                 )
             }
             RestoreReason::Undo => f.write_str("deleted by the prune being undone"),
@@ -129,10 +129,7 @@ pub fn plan(
     settings: &RestoreSettings,
     now: Timestamp,
 ) -> RestorePlan {
-    let since = settings.deleted_within.as_ref().map(|age| {
-        let age = SignedDuration::try_from(age.duration).unwrap_or(SignedDuration::MAX);
-        now.checked_sub(age).unwrap_or(Timestamp::MIN)
-    });
+    let since = settings.deleted_within.as_ref().map(|age| age.before(now));
     let packages = packages
         .into_iter()
         .map(|facts| plan_package(facts, settings, since))
@@ -287,9 +284,9 @@ pub fn parts_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::{ContainerMetadata, VersionMetadata};
     use crate::policy::Age;
     use crate::selector::PatternList;
+    use chrono::TimeDelta;
     use std::time::Duration;
 
     const NOW: &str = "2026-11-25T12:00:00Z";
@@ -297,18 +294,9 @@ mod tests {
     fn version(id: u64, tags: &[&str], deleted_hours_ago: Option<i64>) -> PackageVersion {
         let now: Timestamp = NOW.parse().unwrap();
         PackageVersion {
-            id: VersionId(id),
-            name: format!("sha256:{id:064x}"),
-            created_at: now - SignedDuration::from_hours(24 * 90),
-            updated_at: None,
-            deleted_at: deleted_hours_ago.map(|h| now - SignedDuration::from_hours(h)),
-            metadata: Some(VersionMetadata {
-                package_type: PackageType::Container,
-                container: Some(ContainerMetadata {
-                    tags: Some(tags.iter().map(|t| t.to_string()).collect()),
-                }),
-                docker: None,
-            }),
+            deleted_at: deleted_hours_ago.map(|h| now - TimeDelta::hours(h)),
+            ..PackageVersion::new(id, &format!("sha256:{id:064x}"), now - TimeDelta::days(90))
+                .tagged(tags.iter().copied())
         }
     }
 

@@ -1,7 +1,9 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::github::{ContainerMetadata, PackageType, VersionMetadata};
+use chrono::TimeDelta;
+
+use crate::model::PackageType;
 
 const NOW: &str = "2026-11-25T12:00:00Z";
 
@@ -11,53 +13,24 @@ fn now() -> Timestamp {
 
 /// A container version `days` old with these tags.
 fn image(id: u64, days: i64, tags: &[&str]) -> PackageVersion {
-    let created = now() - SignedDuration::from_hours(24 * days);
+    let created = now() - TimeDelta::days(days);
     PackageVersion {
-        id: VersionId(id),
-        name: format!("sha256:{id:064x}"),
-        created_at: created,
         updated_at: Some(created),
-        deleted_at: None,
-        metadata: Some(VersionMetadata {
-            package_type: PackageType::Container,
-            container: Some(ContainerMetadata {
-                tags: Some(tags.iter().map(|t| t.to_string()).collect()),
-            }),
-            docker: None,
-        }),
+        ..PackageVersion::new(id, &format!("sha256:{id:064x}"), created)
+            .tagged(tags.iter().copied())
     }
 }
 
 /// An npm version `days` old.
 fn release(id: u64, days: i64, name: &str) -> PackageVersion {
-    let created = now() - SignedDuration::from_hours(24 * days);
-    PackageVersion {
-        id: VersionId(id),
-        name: name.to_string(),
-        created_at: created,
-        updated_at: None,
-        deleted_at: None,
-        metadata: Some(VersionMetadata {
-            package_type: PackageType::Npm,
-            container: None,
-            docker: None,
-        }),
-    }
+    PackageVersion::new(id, name, now() - TimeDelta::days(days))
 }
 
 fn listing(name: &str, versions: Vec<PackageVersion>) -> PackageListing {
     PackageListing {
         package: Package {
-            id: 1,
-            name: name.to_string(),
-            package_type: PackageType::Container,
-            visibility: "public".to_string(),
             version_count: Some(versions.len() as u64),
-            html_url: None,
-            created_at: now(),
-            updated_at: now(),
-            owner: None,
-            repository: None,
+            ..Package::new(1, name, PackageType::Container, now())
         },
         versions,
     }
@@ -382,7 +355,7 @@ proptest! {
                 prop_assert!(!selection.reasons(&version.version).is_empty());
                 prop_assert!(!version.version.tags().iter().any(|t| t == "latest"));
                 if let Some(age) = &policy.older_than {
-                    prop_assert!(version.version.created_at < now() - SignedDuration::try_from(age.duration).unwrap());
+                    prop_assert!(version.version.created_at < age.before(now()));
                 }
             }
             prop_assert!(!version.reasons.is_empty(), "every version says why");
@@ -716,11 +689,7 @@ mod trust {
 
     /// A container version whose answer had `container: {"tags": null}`.
     fn tags_unknown(id: u64, days: i64) -> PackageVersion {
-        let mut version = image(id, days, &[]);
-        if let Some(metadata) = &mut version.metadata {
-            metadata.container = Some(ContainerMetadata { tags: None });
-        }
-        version
+        image(id, days, &[]).tags_unknown()
     }
 
     fn index_of(children: &[(u64, &str)]) -> ManifestFacts {
@@ -781,8 +750,8 @@ mod trust {
 
     #[test]
     fn npm_versions_without_metadata_are_judged_by_name() {
-        let mut old = release(1, 90, "1.0.0");
-        old.metadata = None;
+        // GitHub sent no `metadata` at all: the tags are unknown, which does not matter for npm.
+        let old = release(1, 90, "1.0.0").tags_unknown();
         let versions = vec![old, release(2, 1, "1.1.0")];
         let mut package = listing("web", versions);
         package.package.package_type = PackageType::Npm;
@@ -929,8 +898,8 @@ proptest! {
         for (k, (tags, days, platforms)) in images.iter().enumerate() {
             let id = 10 * k as u64;
             let mut index = image(id, *days, tags.as_deref().unwrap_or_default());
-            if tags.is_none() && let Some(metadata) = &mut index.metadata {
-                metadata.container = None;
+            if tags.is_none() {
+                index = index.tags_unknown();
             }
             versions.push(index);
             let mut children = Vec::new();

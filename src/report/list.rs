@@ -4,8 +4,10 @@ use serde::Serialize;
 
 use super::{Summary, html_escape, markdown_escape, short_name, terminal_safe, terminal_table};
 
-use crate::github::{PackageType, Scope, Tags, VersionId};
-use crate::inventory::PackageListing;
+use crate::github::Scope;
+
+use crate::model::PackageListing;
+use crate::model::{PackageType, Tags, VersionId};
 
 /// At most this many versions of one package are shown in the summary, and fewer when they would
 /// take it past [`super::SUMMARY_BYTES`]; the outputs hold all.
@@ -51,7 +53,7 @@ impl ListReport<'_> {
             .map(|listing| PackageOutput {
                 name: &listing.package.name,
                 package_type: listing.package.package_type,
-                visibility: &listing.package.visibility,
+                visibility: listing.package.visibility.as_str(),
                 version_count: listing.versions.len(),
             })
             .collect();
@@ -96,7 +98,7 @@ impl ListReport<'_> {
             md.row(&format!(
                 "| {} | {} | {} |\n",
                 markdown_escape(&listing.package.name),
-                markdown_escape(&listing.package.visibility),
+                markdown_escape(listing.package.visibility.as_str()),
                 listing.versions.len()
             ));
         }

@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
-use jiff::Timestamp;
+use crate::model::Timestamp;
 use serde::Serialize;
 
 use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
 use crate::execute::{Executed, Outcome, Status};
-use crate::github::{PackageType, Scope, Tags, VersionId};
+use crate::github::Scope;
+use crate::model::{PackageType, Tags, VersionId};
 use crate::policy::{Action, PackagePlan, Plan, Reason, VersionPlan};
 
 /// At most this many rows per table in the summary, and fewer when they would take it past

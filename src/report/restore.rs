@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
 use crate::execute::RestoreStatus;
-use crate::github::{PackageType, Scope, Tags, VersionId};
+use crate::github::Scope;
+use crate::model::{PackageType, Tags, VersionId};
 use crate::policy::restore::RestorePlan;
 
 /// One restored (or failed) version: indices into the plan and what happened.
