@@ -6,7 +6,7 @@ use super::{Summary, html_escape, markdown_escape, short_name, terminal_safe, te
 
 use crate::github::Scope;
 
-use crate::model::PackageListing;
+use crate::model::{PackageListing, rfc3339};
 use crate::model::{PackageType, Tags, VersionId};
 
 /// At most this many versions of one package are shown in the summary, and fewer when they would
@@ -71,8 +71,8 @@ impl ListReport<'_> {
                     id: version.id,
                     name: &version.name,
                     tags: version.tags(),
-                    created_at: version.created_at.to_string(),
-                    updated_at: version.updated_or_created().to_string(),
+                    created_at: rfc3339(version.created_at),
+                    updated_at: rfc3339(version.updated_or_created()),
                 })
             })
             .collect();
@@ -124,8 +124,8 @@ impl ListReport<'_> {
                     version.id,
                     markdown_escape(&version.name),
                     tags,
-                    version.created_at,
-                    version.updated_or_created()
+                    rfc3339(version.created_at),
+                    rfc3339(version.updated_or_created())
                 ));
             }
             // Past the rows shown per package, the older versions are in the output.
@@ -167,8 +167,8 @@ impl ListReport<'_> {
                     version.id.to_string(),
                     terminal_safe(&short_name(&version.name)),
                     terminal_safe(&version.tags().render()),
-                    version.created_at.to_string(),
-                    version.updated_or_created().to_string(),
+                    rfc3339(version.created_at),
+                    rfc3339(version.updated_or_created()),
                 ]);
             }
             out.push_str(&table.to_string());

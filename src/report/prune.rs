@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::Timestamp;
+use crate::model::{Timestamp, rfc3339};
 use serde::Serialize;
 
 use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
@@ -130,8 +130,8 @@ impl Serialize for ReportVersions<'_> {
                         id: version.version.id,
                         name: &version.version.name,
                         tags: version.version.tags(),
-                        created_at: version.version.created_at.to_string(),
-                        updated_at: version.version.updated_or_created().to_string(),
+                        created_at: rfc3339(version.version.created_at),
+                        updated_at: rfc3339(version.version.updated_or_created()),
                         action: version.action,
                         reasons: &version.reasons,
                         result: status.map(Status::as_str),
@@ -257,7 +257,7 @@ impl<'a> PruneReport<'a> {
             .collect();
         ReportFile {
             command: "prune",
-            generated_at: generated_at.to_string(),
+            generated_at: rfc3339(generated_at),
             dry_run: self.dry_run,
             owner: self.owner,
             package_type: self.package_type,
