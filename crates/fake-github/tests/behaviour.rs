@@ -2,9 +2,9 @@
 
 mod common;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use common::{Api, Reply};
 use fake_github::{FakeGitHub, PackageSeed, PackageType, Seed, VersionSeed, Visibility};
-use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 
 const TOKEN: &str = "test-token";
@@ -15,7 +15,7 @@ const V3: u64 = 3;
 const BIG: &str = "/orgs/acme/packages/npm/big";
 
 fn seed() -> Seed {
-    let start: Timestamp = "2024-01-01T00:00:00Z".parse().expect("a timestamp");
+    let start: DateTime<Utc> = "2024-01-01T00:00:00Z".parse().expect("a timestamp");
     Seed::default()
         .with_org("acme")
         .with_user("octocat")
@@ -43,12 +43,11 @@ fn seed() -> Seed {
                         .created_at("2024-03-01T10:00:00Z"),
                 ),
         )
-        .with_package(
-            PackageSeed::new("acme", PackageType::Npm, "big").versions((0..250).map(|i| {
-                VersionSeed::new(format!("1.0.{i}"))
-                    .created_at(start + SignedDuration::from_hours(i))
-            })),
-        )
+        .with_package(PackageSeed::new("acme", PackageType::Npm, "big").versions(
+            (0..250).map(|i| {
+                VersionSeed::new(format!("1.0.{i}")).created_at(start + TimeDelta::hours(i))
+            }),
+        ))
         .with_package(
             PackageSeed::new("acme", PackageType::Container, "solo")
                 .version(VersionSeed::new("sha256:dddd")),
@@ -223,7 +222,7 @@ async fn deleted_versions_move_to_the_deleted_listing_and_back() {
     assert_eq!(ids(&api.get(&format!("{APP}/versions")).await), [V1, V3]);
     let listed = api.get(&format!("{APP}/versions?state=deleted")).await;
     assert_eq!(ids(&listed), [V2]);
-    let deleted_at: Timestamp = listed.json[0]["deleted_at"]
+    let deleted_at: DateTime<Utc> = listed.json[0]["deleted_at"]
         .as_str()
         .and_then(|t| t.parse().ok())
         .expect("deleted_at");
