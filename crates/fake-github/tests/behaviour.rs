@@ -210,6 +210,48 @@ async fn package_listings_check_their_parameters() {
 }
 
 #[tokio::test]
+async fn timestamps_are_written_as_github_writes_them() {
+    let api = api().await;
+    // RFC 3339 in UTC with `Z`, to the second: the text GitHub sends and clients parse.
+    let version = api.get(&format!("{APP}/versions/{V1}")).await;
+    assert_eq!(version.json["created_at"], "2024-05-01T10:00:00Z");
+    assert_eq!(version.json["updated_at"], "2024-05-01T10:00:00Z");
+    assert_eq!(
+        api.get(APP).await.json["created_at"],
+        "2024-03-01T10:00:00Z"
+    );
+
+    // The fake stamps deletions with its own clock, to the second as well.
+    api.send(Method::DELETE, &format!("{APP}/versions/{V2}"))
+        .await;
+    let listed = api.get(&format!("{APP}/versions?state=deleted")).await;
+    let deleted_at = listed.json[0]["deleted_at"].as_str().expect("deleted_at");
+    assert_eq!(
+        deleted_at.len(),
+        "2024-05-01T10:00:00Z".len(),
+        "{deleted_at}"
+    );
+    assert!(deleted_at.ends_with('Z'), "{deleted_at}");
+
+    // A seeded fraction of a second comes back as given, without trailing zeros.
+    let seed = Seed::default()
+        .with_org("acme")
+        .with_token(TOKEN, "acme")
+        .with_package(
+            PackageSeed::new("acme", PackageType::Npm, "lib").version(
+                VersionSeed::new("1.0.0")
+                    .id(7)
+                    .created_at("2024-05-01T10:00:00.250Z"),
+            ),
+        );
+    let fractional = Api::start(seed, Some(TOKEN)).await;
+    let version = fractional
+        .get("/orgs/acme/packages/npm/lib/versions/7")
+        .await;
+    assert_eq!(version.json["created_at"], "2024-05-01T10:00:00.25Z");
+}
+
+#[tokio::test]
 async fn deleted_versions_move_to_the_deleted_listing_and_back() {
     let api = api().await;
     let before = api.github.state();
