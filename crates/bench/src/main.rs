@@ -57,12 +57,12 @@ enum Scenario {
 }
 
 fn seed(versions: u64, latency: Duration) -> Seed {
-    let now = jiff::Timestamp::now();
+    let now = chrono::Utc::now();
     let package =
         PackageSeed::new("acme", PackageType::Npm, "big").versions((0..versions).map(|i| {
             VersionSeed::new(format!("1.{}.{}", i / 1000, i % 1000))
                 .id(10_000 + i)
-                .created_at(now - jiff::SignedDuration::from_mins(i as i64 + 1))
+                .created_at(now - chrono::TimeDelta::minutes(i as i64 + 1))
         }));
     Seed::default()
         .with_org("acme")

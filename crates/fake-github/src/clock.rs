@@ -1,6 +1,6 @@
 //! The fake's sense of time.
 
-use jiff::Timestamp;
+use chrono::{DateTime, SubsecRound as _, TimeDelta, Utc};
 use tokio::time::Instant;
 
 /// The wall-clock time when the fake started, moved on by tokio's clock from then on.
@@ -12,7 +12,7 @@ use tokio::time::Instant;
 /// in an instant.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Clock {
-    started_at: Timestamp,
+    started_at: DateTime<Utc>,
     started: Instant,
 }
 
@@ -20,22 +20,22 @@ impl Clock {
     /// A clock reading the wall-clock time now, measured on the current runtime's tokio clock.
     pub fn start() -> Clock {
         Clock {
-            started_at: Timestamp::now(),
+            started_at: Utc::now(),
             started: Instant::now(),
         }
     }
 
     /// The current time.
-    pub fn now(&self) -> Timestamp {
+    pub fn now(&self) -> DateTime<Utc> {
         // Only a clock running for millennia could overflow.
-        self.started_at
-            .checked_add(self.started.elapsed())
-            .unwrap_or(Timestamp::MAX)
+        TimeDelta::from_std(self.started.elapsed())
+            .ok()
+            .and_then(|elapsed| self.started_at.checked_add_signed(elapsed))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// The current time to the second, like GitHub's timestamps.
-    pub fn now_to_second(&self) -> Timestamp {
-        let now = self.now();
-        Timestamp::from_second(now.as_second()).unwrap_or(now)
+    pub fn now_to_second(&self) -> DateTime<Utc> {
+        self.now().trunc_subsecs(0)
     }
 }

@@ -7,7 +7,7 @@
 //! index whose children (one manifest per platform, one attestation manifest per platform) are
 //! untagged versions of their own, and cosign signatures as tags `sha256-<index hex>.sig`.
 
-use jiff::{SignedDuration, Timestamp};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::manifest::{Descriptor, ManifestSeed, MultiArchImage, Platform, cosign_tag, media_type};
 use crate::model::{OwnerKind, OwnerSeed, PackageSeed, PackageType, Seed, VersionSeed, Visibility};
@@ -16,7 +16,8 @@ use crate::model::{OwnerKind, OwnerSeed, PackageSeed, PackageType, Seed, Version
 pub const DEMO_TOKEN: &str = "demo-token";
 
 /// "Today" in the demo: 2026-11-01T12:00:00Z. Every timestamp is some time before it.
-const DEMO_NOW: Timestamp = Timestamp::constant(1_793_534_400, 0);
+const DEMO_NOW: DateTime<Utc> =
+    DateTime::from_timestamp(1_793_534_400, 0).expect("2026 is in range");
 
 const ORG: &str = "acme-corp";
 const USER: &str = "octo-dev";
@@ -179,8 +180,8 @@ fn build_cache() -> PackageSeed {
     let versions = (0..BUILD_CACHE_VERSIONS).map(|n| {
         let hours_ago = (BUILD_CACHE_VERSIONS - n) * BUILD_CACHE_EVERY_HOURS;
         let cache = cache_export(n);
-        let version = VersionSeed::from_manifest(cache)
-            .created_at(DEMO_NOW - SignedDuration::from_hours(hours_ago));
+        let version =
+            VersionSeed::from_manifest(cache).created_at(DEMO_NOW - TimeDelta::hours(hours_ago));
         if n == BUILD_CACHE_VERSIONS - 1 {
             version.tags(["buildcache"])
         } else {
@@ -246,12 +247,12 @@ fn cache_export(n: i64) -> ManifestSeed {
     export.build()
 }
 
-fn days(days_ago: i64) -> Timestamp {
-    DEMO_NOW - SignedDuration::from_hours(24 * days_ago)
+fn days(days_ago: i64) -> DateTime<Utc> {
+    DEMO_NOW - TimeDelta::hours(24 * days_ago)
 }
 
-fn seconds(n: i64) -> SignedDuration {
-    SignedDuration::from_secs(n)
+fn seconds(n: i64) -> TimeDelta {
+    TimeDelta::seconds(n)
 }
 
 #[cfg(test)]

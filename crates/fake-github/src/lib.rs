@@ -185,6 +185,7 @@ mod faults;
 mod hostile;
 mod manifest;
 mod model;
+mod rfc3339;
 mod snapshot;
 mod store;
 mod tokens;
@@ -193,7 +194,7 @@ use std::net::SocketAddr;
 use std::thread;
 
 use anyhow::Context as _;
-use jiff::Timestamp;
+use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -363,7 +364,7 @@ impl FakeGitHub {
     /// spending: `remaining` 0 makes its next request meet the limit when
     /// [`Limits::primary_per_hour`] is enforced (and shows in `x-ratelimit-remaining` either way).
     /// The empty string sets the budget anonymous callers share.
-    pub fn set_primary_budget(&self, token: &str, remaining: u32, resets_at: Timestamp) {
+    pub fn set_primary_budget(&self, token: &str, remaining: u32, resets_at: DateTime<Utc>) {
         self.app.set_primary_budget(token, remaining, resets_at);
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use jiff::Timestamp;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::faults::{Faults, Limits};
@@ -14,7 +14,8 @@ use crate::manifest::ManifestSeed;
 use crate::tokens::TokenProfile;
 
 /// The creation time of anything the seed leaves undated: 2024-01-01T00:00:00Z.
-pub const DEFAULT_CREATED_AT: Timestamp = Timestamp::constant(1_704_067_200, 0);
+pub const DEFAULT_CREATED_AT: DateTime<Utc> =
+    DateTime::from_timestamp(1_704_067_200, 0).expect("2024 is in range");
 
 /// The hourly request budget of each token unless the seed says otherwise; GitHub grants a
 /// personal access token 5,000 requests an hour.
@@ -403,14 +404,26 @@ pub struct PackageSeed {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
     /// When the package was created; the oldest version's `created_at` when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::rfc3339::serialize_option"
+    )]
+    pub created_at: Option<DateTime<Utc>>,
     /// When it last changed; the newest version's `updated_at` when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<Timestamp>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::rfc3339::serialize_option"
+    )]
+    pub updated_at: Option<DateTime<Utc>>,
     /// Set to seed the package as already deleted (restorable).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_at: Option<Timestamp>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::rfc3339::serialize_option"
+    )]
+    pub deleted_at: Option<DateTime<Utc>>,
     /// Whether the package is listed by `GET {scope}/docker/conflicts` (a Docker-registry package
     /// whose migration to the Container registry conflicts with an existing one).
     #[serde(default, skip_serializing_if = "is_false")]
@@ -565,15 +578,27 @@ pub struct VersionSeed {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// When it was pushed; [`DEFAULT_CREATED_AT`] when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<Timestamp>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::rfc3339::serialize_option"
+    )]
+    pub created_at: Option<DateTime<Utc>>,
     /// When it last changed; `created_at` when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<Timestamp>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::rfc3339::serialize_option"
+    )]
+    pub updated_at: Option<DateTime<Utc>>,
     /// Set to seed the version as already deleted: it is listed with `state=deleted` and can be
     /// restored.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted_at: Option<Timestamp>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::rfc3339::serialize_option"
+    )]
+    pub deleted_at: Option<DateTime<Utc>>,
     /// The manifest stored under this digest, for the registry endpoints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<ManifestSeed>,
@@ -728,38 +753,38 @@ impl VersionSeed {
     }
 }
 
-/// Something a seed builder accepts as a point in time: a [`Timestamp`] or RFC 3339 text such as
-/// `"2024-05-01T10:00:00Z"`.
+/// Something a seed builder accepts as a point in time: a [`DateTime<Utc>`] or RFC 3339 text such
+/// as `"2024-05-01T10:00:00Z"` (read as a seed's JSON is read).
 pub trait IntoTimestamp {
     /// The point in time.
     ///
     /// # Panics
     /// If the value is text that is not an RFC 3339 timestamp; seeds are written by hand in tests,
     /// where a typo should stop the test at once.
-    fn into_timestamp(self) -> Timestamp;
+    fn into_timestamp(self) -> DateTime<Utc>;
 }
 
-impl IntoTimestamp for Timestamp {
-    fn into_timestamp(self) -> Timestamp {
+impl IntoTimestamp for DateTime<Utc> {
+    fn into_timestamp(self) -> DateTime<Utc> {
         self
     }
 }
 
 impl IntoTimestamp for &str {
-    fn into_timestamp(self) -> Timestamp {
+    fn into_timestamp(self) -> DateTime<Utc> {
         self.parse()
             .unwrap_or_else(|error| panic!("seed timestamp {self:?} is not RFC 3339: {error}"))
     }
 }
 
 impl IntoTimestamp for String {
-    fn into_timestamp(self) -> Timestamp {
+    fn into_timestamp(self) -> DateTime<Utc> {
         self.as_str().into_timestamp()
     }
 }
 
 impl IntoTimestamp for &String {
-    fn into_timestamp(self) -> Timestamp {
+    fn into_timestamp(self) -> DateTime<Utc> {
         self.as_str().into_timestamp()
     }
 }

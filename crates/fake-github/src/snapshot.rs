@@ -1,6 +1,6 @@
 //! [`State`]: a comparable picture of everything the fake holds, for tests to assert on.
 
-use jiff::Timestamp;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::model::{OwnerKind, PackageType, Visibility};
@@ -60,7 +60,8 @@ pub struct PackageState {
     /// The linked repository's name, if any.
     pub repository: Option<String>,
     /// When the package was deleted; `None` while it is active.
-    pub deleted_at: Option<Timestamp>,
+    #[serde(serialize_with = "crate::rfc3339::serialize_option")]
+    pub deleted_at: Option<DateTime<Utc>>,
     /// Every version, deleted ones included, by id.
     pub versions: Vec<VersionState>,
 }
@@ -94,9 +95,12 @@ pub struct VersionState {
     /// Container tags.
     pub tags: Vec<String>,
     /// When it was pushed.
-    pub created_at: Timestamp,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
+    pub created_at: DateTime<Utc>,
     /// When it last changed.
-    pub updated_at: Timestamp,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
+    pub updated_at: DateTime<Utc>,
     /// When it was deleted; `None` while it is active.
-    pub deleted_at: Option<Timestamp>,
+    #[serde(serialize_with = "crate::rfc3339::serialize_option")]
+    pub deleted_at: Option<DateTime<Utc>>,
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use jiff::Timestamp;
+use chrono::{DateTime, Utc};
 
 use crate::manifest::ManifestSeed;
 use crate::model::{
@@ -138,9 +138,9 @@ pub(crate) struct Package {
     pub name: String,
     pub visibility: Visibility,
     pub repository: Option<Repository>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub deleted_at: Option<Timestamp>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
     pub docker_conflict: bool,
     pub versions: Vec<Version>,
     /// Versions still to be pushed, with what makes them arrive.
@@ -173,9 +173,9 @@ pub(crate) struct Version {
     pub id: u64,
     pub name: String,
     pub tags: Vec<String>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub deleted_at: Option<Timestamp>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
     /// What the registry serves for this version, if the seed gave it a manifest.
     pub manifest: Option<StoredManifest>,
     /// How often it was downloaded.
@@ -555,7 +555,7 @@ impl Store {
         owner: &str,
         package_type: PackageType,
         name: &str,
-        now: Timestamp,
+        now: DateTime<Utc>,
     ) -> Result<(), Refusal> {
         self.package_mut(owner, package_type, name, false)?
             .deleted_at = Some(now);
@@ -585,7 +585,7 @@ impl Store {
         package_type: PackageType,
         name: &str,
         id: u64,
-        now: Timestamp,
+        now: DateTime<Utc>,
     ) -> Result<(), Refusal> {
         let package = self.package_mut(owner, package_type, name, false)?;
         let active = package.active_version_count();
@@ -633,7 +633,7 @@ impl Store {
     /// registry push would recreate the package: the fake keeps it simple and only adds it.
     pub fn deliver_pushes(
         &mut self,
-        now: Timestamp,
+        now: DateTime<Utc>,
         mut fired: impl FnMut(&Package, PushTrigger) -> bool,
     ) {
         for index in 0..self.packages.len() {
@@ -850,7 +850,7 @@ mod tests {
     use super::*;
     use crate::model::{OwnerSeed, PackageSeed, VersionSeed};
 
-    const NOW: Timestamp = Timestamp::constant(1_800_000_000, 0);
+    const NOW: DateTime<Utc> = DateTime::from_timestamp(1_800_000_000, 0).expect("in range");
 
     fn seed() -> Seed {
         Seed::default().with_org("acme").with_package(
@@ -880,11 +880,11 @@ mod tests {
         assert_eq!(ids, [(1001, "1.0.0"), (1000, "1.1.0"), (1002, "1.2.0")]);
         assert_eq!(
             package.created_at,
-            "2024-01-01T00:00:00Z".parse::<Timestamp>().unwrap()
+            "2024-01-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
         assert_eq!(
             package.updated_at,
-            "2024-03-01T00:00:00Z".parse::<Timestamp>().unwrap()
+            "2024-03-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
     }
 

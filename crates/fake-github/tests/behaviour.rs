@@ -2,9 +2,9 @@
 
 mod common;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use common::{Api, Reply};
 use fake_github::{FakeGitHub, PackageSeed, PackageType, Seed, VersionSeed, Visibility};
-use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 
 const TOKEN: &str = "test-token";
@@ -15,7 +15,7 @@ const V3: u64 = 3;
 const BIG: &str = "/orgs/acme/packages/npm/big";
 
 fn seed() -> Seed {
-    let start: Timestamp = "2024-01-01T00:00:00Z".parse().expect("a timestamp");
+    let start: DateTime<Utc> = "2024-01-01T00:00:00Z".parse().expect("a timestamp");
     Seed::default()
         .with_org("acme")
         .with_user("octocat")
@@ -43,12 +43,11 @@ fn seed() -> Seed {
                         .created_at("2024-03-01T10:00:00Z"),
                 ),
         )
-        .with_package(
-            PackageSeed::new("acme", PackageType::Npm, "big").versions((0..250).map(|i| {
-                VersionSeed::new(format!("1.0.{i}"))
-                    .created_at(start + SignedDuration::from_hours(i))
-            })),
-        )
+        .with_package(PackageSeed::new("acme", PackageType::Npm, "big").versions(
+            (0..250).map(|i| {
+                VersionSeed::new(format!("1.0.{i}")).created_at(start + TimeDelta::hours(i))
+            }),
+        ))
         .with_package(
             PackageSeed::new("acme", PackageType::Container, "solo")
                 .version(VersionSeed::new("sha256:dddd")),
@@ -211,6 +210,48 @@ async fn package_listings_check_their_parameters() {
 }
 
 #[tokio::test]
+async fn timestamps_are_written_as_github_writes_them() {
+    let api = api().await;
+    // RFC 3339 in UTC with `Z`, to the second: the text GitHub sends and clients parse.
+    let version = api.get(&format!("{APP}/versions/{V1}")).await;
+    assert_eq!(version.json["created_at"], "2024-05-01T10:00:00Z");
+    assert_eq!(version.json["updated_at"], "2024-05-01T10:00:00Z");
+    assert_eq!(
+        api.get(APP).await.json["created_at"],
+        "2024-03-01T10:00:00Z"
+    );
+
+    // The fake stamps deletions with its own clock, to the second as well.
+    api.send(Method::DELETE, &format!("{APP}/versions/{V2}"))
+        .await;
+    let listed = api.get(&format!("{APP}/versions?state=deleted")).await;
+    let deleted_at = listed.json[0]["deleted_at"].as_str().expect("deleted_at");
+    assert_eq!(
+        deleted_at.len(),
+        "2024-05-01T10:00:00Z".len(),
+        "{deleted_at}"
+    );
+    assert!(deleted_at.ends_with('Z'), "{deleted_at}");
+
+    // A seeded fraction of a second comes back as given, without trailing zeros.
+    let seed = Seed::default()
+        .with_org("acme")
+        .with_token(TOKEN, "acme")
+        .with_package(
+            PackageSeed::new("acme", PackageType::Npm, "lib").version(
+                VersionSeed::new("1.0.0")
+                    .id(7)
+                    .created_at("2024-05-01T10:00:00.250Z"),
+            ),
+        );
+    let fractional = Api::start(seed, Some(TOKEN)).await;
+    let version = fractional
+        .get("/orgs/acme/packages/npm/lib/versions/7")
+        .await;
+    assert_eq!(version.json["created_at"], "2024-05-01T10:00:00.25Z");
+}
+
+#[tokio::test]
 async fn deleted_versions_move_to_the_deleted_listing_and_back() {
     let api = api().await;
     let before = api.github.state();
@@ -223,7 +264,7 @@ async fn deleted_versions_move_to_the_deleted_listing_and_back() {
     assert_eq!(ids(&api.get(&format!("{APP}/versions")).await), [V1, V3]);
     let listed = api.get(&format!("{APP}/versions?state=deleted")).await;
     assert_eq!(ids(&listed), [V2]);
-    let deleted_at: Timestamp = listed.json[0]["deleted_at"]
+    let deleted_at: DateTime<Utc> = listed.json[0]["deleted_at"]
         .as_str()
         .and_then(|t| t.parse().ok())
         .expect("deleted_at");

@@ -7,9 +7,9 @@ mod common;
 
 use std::time::Duration;
 
+use chrono::{DateTime, TimeDelta, Utc};
 use common::{Api, Reply};
 use fake_github::{Fault, Faults, Limits, PackageSeed, PackageType, Seed, VersionSeed};
-use jiff::{SignedDuration, Timestamp};
 use reqwest::Method;
 use tokio::time::Instant;
 
@@ -26,7 +26,7 @@ const SECONDARY_DOCS: &str = "https://docs.github.com/rest/overview/rate-limits-
 
 /// An npm package with [`VERSIONS`] versions, so there is always one more to delete.
 fn seed() -> Seed {
-    let start: Timestamp = "2024-01-01T00:00:00Z".parse().expect("a timestamp");
+    let start: DateTime<Utc> = "2024-01-01T00:00:00Z".parse().expect("a timestamp");
     Seed::default()
         .with_org("acme")
         .with_user("octocat")
@@ -34,7 +34,7 @@ fn seed() -> Seed {
         .with_package(PackageSeed::new("acme", PackageType::Npm, "lib").versions(
             (0..VERSIONS).map(|i| {
                 VersionSeed::new(format!("1.0.{i}"))
-                    .created_at(start + SignedDuration::from_hours(i64::try_from(i).unwrap_or(0)))
+                    .created_at(start + TimeDelta::hours(i64::try_from(i).unwrap_or(0)))
             }),
         ))
 }
@@ -391,7 +391,7 @@ async fn the_primary_budget_runs_out_and_resets_after_the_hour() {
 #[tokio::test]
 async fn tests_can_set_the_budget_directly() {
     let api = api(Faults::default(), Limits::default().primary_per_hour(5000)).await;
-    let reset = Timestamp::constant(1_900_000_000, 0);
+    let reset = DateTime::from_timestamp(1_900_000_000, 0).expect("in range");
     api.github.set_primary_budget(TOKEN, 0, reset);
     let spent = api.get(LIB).await;
     assert_eq!(spent.status, 403);

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::App;
@@ -116,9 +116,9 @@ impl Budgets {
         key: &str,
         limit: u32,
         enforce: bool,
-        now: Timestamp,
+        now: DateTime<Utc>,
     ) -> Result<Budget, Budget> {
-        let now = now.as_second();
+        let now = now.timestamp();
         let budget = self.0.entry(key.to_owned()).or_insert(Budget {
             limit,
             used: 0,
@@ -138,13 +138,13 @@ impl Budgets {
     }
 
     /// Sets what is left of `key`'s budget of `limit` and when it resets, as a test arranges it.
-    pub fn set(&mut self, key: &str, limit: u32, remaining: u32, resets_at: Timestamp) {
+    pub fn set(&mut self, key: &str, limit: u32, remaining: u32, resets_at: DateTime<Utc>) {
         self.0.insert(
             key.to_owned(),
             Budget {
                 limit,
                 used: limit.saturating_sub(remaining),
-                resets_at: resets_at.as_second(),
+                resets_at: resets_at.timestamp(),
             },
         );
     }
@@ -324,6 +324,10 @@ mod tests {
     use super::*;
     use crate::model::Seed;
 
+    fn at_second(second: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(second, 0).expect("in range")
+    }
+
     fn identify(authorization: Option<&str>) -> Caller {
         let store = Store::from_seed(
             Seed::default()
@@ -355,30 +359,30 @@ mod tests {
     #[test]
     fn budgets_reset_after_an_hour() {
         let mut budgets = Budgets::default();
-        let start = Timestamp::constant(1_800_000_000, 0);
+        let start = at_second(1_800_000_000);
         let used = |charged: Result<Budget, Budget>| charged.map(|budget| budget.used).ok();
         assert_eq!(used(budgets.charge("t", 5000, false, start)), Some(1));
         let second = budgets
             .charge("t", 5000, false, start)
             .expect("not enforced");
         assert_eq!((second.used, second.limit), (2, 5000));
-        let later = Timestamp::constant(1_800_003_600, 0);
+        let later = at_second(1_800_003_600);
         assert_eq!(used(budgets.charge("t", 5000, false, later)), Some(1));
     }
 
     #[test]
     fn enforced_budgets_stop_at_their_limit_until_the_reset() {
         let mut budgets = Budgets::default();
-        let start = Timestamp::constant(1_800_000_000, 0);
+        let start = at_second(1_800_000_000);
         assert!(budgets.charge("t", 2, true, start).is_ok());
         assert!(budgets.charge("t", 2, true, start).is_ok());
         let spent = budgets.charge("t", 2, true, start).expect_err("spent");
         assert_eq!((spent.used, spent.remaining()), (2, 0));
         assert_eq!(spent.resets_at, 1_800_003_600);
-        let reset = Timestamp::constant(1_800_003_600, 0);
+        let reset = at_second(1_800_003_600);
         assert!(budgets.charge("t", 2, true, reset).is_ok());
 
-        budgets.set("t", 2, 0, Timestamp::constant(1_800_009_000, 0));
+        budgets.set("t", 2, 0, at_second(1_800_009_000));
         assert!(budgets.charge("t", 2, true, reset).is_err());
     }
 

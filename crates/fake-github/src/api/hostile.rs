@@ -70,7 +70,7 @@ pub(crate) async fn misbehave(State(app): State<App>, request: Request, next: Ne
             response
         }
         Hostile::RateLimitResetInPast => {
-            let reset = app.clock.now().as_second() - 3600;
+            let reset = app.clock.now().timestamp() - 3600;
             let (mut response, remaining) = if changes {
                 let response = ApiError::new(
                     StatusCode::FORBIDDEN,

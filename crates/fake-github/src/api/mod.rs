@@ -34,7 +34,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use axum::Router;
 use axum::middleware;
 use axum::routing::{get, post};
-use jiff::Timestamp;
+use chrono::{DateTime, Utc};
 
 pub use envelope::{Counters, Fault, RequestKind, RequestRecord};
 
@@ -79,7 +79,7 @@ impl App {
 
     /// Sets what is left of `token`'s primary budget (the empty string: the one anonymous
     /// callers share) and when it resets.
-    pub fn set_primary_budget(&self, token: &str, remaining: u32, resets_at: Timestamp) {
+    pub fn set_primary_budget(&self, token: &str, remaining: u32, resets_at: DateTime<Utc>) {
         let limits = *self.limits();
         let seeded = self.store().rate_limit();
         let limit = hourly_limit(token, &limits, seeded);

@@ -8,6 +8,7 @@
 use serde_json::{Value, json};
 
 use crate::model::{MetadataShape, OwnerKind, PackageType};
+use crate::rfc3339;
 use crate::store::{Owner, Package, Repository, Version};
 
 /// Where the web pages of packages, accounts and repositories live.
@@ -40,8 +41,8 @@ impl Renderer {
             "version_count": package.active_version_count(),
             "visibility": package.visibility.as_str(),
             "url": format!("{}/{scope}/packages/{kind}/{name}", self.api),
-            "created_at": package.created_at,
-            "updated_at": package.updated_at,
+            "created_at": rfc3339::format(package.created_at),
+            "updated_at": rfc3339::format(package.updated_at),
             "html_url": format!("{WEB}/{scope}/packages/{kind}/package/{name}"),
         });
         if let Some(repository) = &package.repository {
@@ -74,12 +75,12 @@ impl Renderer {
             "url": format!("{}/{scope}/packages/{kind}/{name}/versions/{}", self.api, version.id),
             "package_html_url": format!("{WEB}/{scope}/packages/{kind}/package/{name}"),
             "html_url": format!("{WEB}/{scope}/packages/{kind}/{name}/{}", version.id),
-            "created_at": version.created_at,
-            "updated_at": version.updated_at,
+            "created_at": rfc3339::format(version.created_at),
+            "updated_at": rfc3339::format(version.updated_at),
             "metadata": metadata,
         });
         if let Some(deleted_at) = version.deleted_at {
-            body["deleted_at"] = json!(deleted_at);
+            body["deleted_at"] = json!(rfc3339::format(deleted_at));
         }
         if version.metadata_shape == MetadataShape::Absent
             && let Some(fields) = body.as_object_mut()
