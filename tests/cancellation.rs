@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use chrono::{TimeDelta, Utc};
 use fake_github::{FakeGitHub, Faults, PackageSeed, PackageType, Seed, VersionSeed};
-use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 mod common;
@@ -14,12 +14,9 @@ use common::{Run, Spawned, TOKEN, action_env, deleted_ids, run_action, spawn_bin
 /// `app`: 80 old untagged builds (ids 1–80) to prune, `latest` (id 100) to keep, and two builds
 /// someone else deleted before the run (ids 201–202).
 fn seed() -> Seed {
-    let old = Timestamp::now() - SignedDuration::from_hours(24 * 40);
-    let mut package = PackageSeed::new("acme", PackageType::Npm, "app").version(
-        VersionSeed::new("9.0.0")
-            .id(100)
-            .created_at(Timestamp::now()),
-    );
+    let old = Utc::now() - TimeDelta::hours(24 * 40);
+    let mut package = PackageSeed::new("acme", PackageType::Npm, "app")
+        .version(VersionSeed::new("9.0.0").id(100).created_at(Utc::now()));
     for id in 1..=80 {
         package = package.version(VersionSeed::new(format!("0.0.{id}")).id(id).created_at(old));
     }

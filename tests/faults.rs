@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use chrono::{TimeDelta, Utc};
 use fake_github::{FakeGitHub, Faults, Limits};
-use jiff::{SignedDuration, Timestamp};
 
 mod common;
 use common::{Run, TOKEN, deleted_ids, npm_history, run_action};
@@ -98,7 +98,7 @@ fn a_spent_primary_budget_stops_cleanly_and_says_what_is_left() {
         FakeGitHub::spawn(npm_history(40).with_limits(Limits::default().primary_per_hour(5_000)))
             .unwrap();
     // 30 requests left this hour, reset in an hour: listing takes a few, the margin is kept.
-    fake.set_primary_budget(TOKEN, 30, Timestamp::now() + SignedDuration::from_hours(1));
+    fake.set_primary_budget(TOKEN, 30, Utc::now() + TimeDelta::hours(1));
     let run = prune_keeping(&fake, "0", &[("delete-package-when-empty", "false")]);
     assert!(
         run.success(),
@@ -140,7 +140,7 @@ fn max_wait_waits_for_the_reset_instead() {
     let fake =
         FakeGitHub::spawn(npm_history(8).with_limits(Limits::default().primary_per_hour(5_000)))
             .unwrap();
-    fake.set_primary_budget(TOKEN, 12, Timestamp::now() + SignedDuration::from_secs(2));
+    fake.set_primary_budget(TOKEN, 12, Utc::now() + TimeDelta::seconds(2));
     let run = prune_keeping(&fake, "0", &[("max-wait", "1m")]);
     assert!(run.success(), "{run:?}");
     assert_eq!(run.outputs["remaining-count"], "0");

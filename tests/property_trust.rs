@@ -16,11 +16,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
+use chrono::{TimeDelta, Utc};
 use fake_github::{
     FakeGitHub, Faults, ManifestSeed, MetadataShape, MultiArchImage, PackageSeed, PackageType,
     Platform, PushTrigger, Seed, VersionSeed, cosign_tag,
 };
-use jiff::{SignedDuration, Timestamp};
 use package_warden::actions::Runtime;
 use package_warden::cancel::{Cancellation, Signal};
 use package_warden::commands::{self, Display};
@@ -177,7 +177,7 @@ fn build(world: &World) -> (Seed, Known) {
     };
     let mut package = PackageSeed::new("acme", PackageType::Container, "app");
     for (n, spec) in world.images.iter().enumerate() {
-        let created = Timestamp::now() - SignedDuration::from_hours(24 * spec.age_days);
+        let created = Utc::now() - TimeDelta::hours(24 * spec.age_days);
         let label = format!("image {n}");
         let tags = claim(&spec.tags);
         let with_faults = |version: VersionSeed, fails: Option<u16>| match fails {

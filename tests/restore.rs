@@ -1,17 +1,18 @@
 //! `restore` end to end: the built binary against the fake GitHub, asserting on the outputs,
 //! the request log and the fake's full state.
 
+use chrono::{TimeDelta, Utc};
 use fake_github::{
     FakeGitHub, ManifestSeed, MultiArchImage, PackageSeed, PackageType, Platform, Seed,
     VersionSeed, cosign_tag,
 };
-use jiff::{SignedDuration, Timestamp};
+use package_warden::model::Timestamp;
 
 mod common;
 use common::{Run, TOKEN, run_action};
 
 fn ago(hours: i64) -> Timestamp {
-    Timestamp::now() - SignedDuration::from_hours(hours)
+    Utc::now() - TimeDelta::hours(hours)
 }
 
 fn image(id: u64, tags: &[&str], deleted_hours_ago: Option<i64>) -> VersionSeed {

@@ -2,11 +2,11 @@
 //! explained for the token's kind, SSO is named, and GITHUB_TOKEN's limits are worked around
 //! or explained. The built binary against the fake's permission emulation.
 
+use chrono::{TimeDelta, Utc};
 use fake_github::{
     ActionsRole, FakeGitHub, PackagePermission, PackageSeed, PackageType, Seed, TokenProfile,
     VersionSeed, scope,
 };
-use jiff::{SignedDuration, Timestamp};
 
 mod common;
 use common::{Run, TOKEN, run_action};
@@ -14,7 +14,7 @@ use common::{Run, TOKEN, run_action};
 fn old(id: u64, name: &str) -> VersionSeed {
     VersionSeed::new(name)
         .id(id)
-        .created_at(Timestamp::now() - SignedDuration::from_hours(24 * (100 - id as i64)))
+        .created_at(Utc::now() - TimeDelta::hours(24 * (100 - id as i64)))
 }
 
 /// acme's npm `web` (1–4) and `cli` (11–13), and container `app` (21–23, untagged but one).

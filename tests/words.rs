@@ -1,14 +1,15 @@
 //! Wrong words: what the progress lines, the final line and the job summary say must match
 //! what happened, fit in the summary GitHub keeps, and show untrusted text as it is.
 
+use chrono::{TimeDelta, Utc};
 use fake_github::{FakeGitHub, Limits, PackageSeed, PackageType, Seed, VersionSeed};
-use jiff::{SignedDuration, Timestamp};
+use package_warden::model::Timestamp;
 
 mod common;
 use common::{Run, TOKEN, run_action};
 
 fn ago(hours: i64) -> Timestamp {
-    Timestamp::now() - SignedDuration::from_hours(hours)
+    Utc::now() - TimeDelta::hours(hours)
 }
 
 fn run(fake: &FakeGitHub, command: &str, inputs: &[(&str, &str)]) -> Run {
@@ -153,7 +154,7 @@ fn deletions_left_for_the_next_run_are_not_counted_as_deleted_in_the_package_tab
         FakeGitHub::spawn(web([None; 3]).with_limits(Limits::default().primary_per_hour(5_000)))
             .unwrap();
     // 13 requests left this hour: listing takes 3, then the margin of 10 stops the deletions.
-    fake.set_primary_budget(TOKEN, 13, Timestamp::now() + SignedDuration::from_hours(1));
+    fake.set_primary_budget(TOKEN, 13, Utc::now() + TimeDelta::hours(1));
     let run = prune_web(&fake);
     assert!(run.success(), "{run:?}");
     assert_eq!(run.outputs["deleted-count"], "0");
@@ -355,7 +356,7 @@ fn assert_capped(run: &Run, rest: &str) {
         "{}",
         &run.summary[run.summary.len().saturating_sub(500)..]
     );
-    assert_eq!(invisible(&run.summary), []);
+    assert_eq!(invisible(&run.summary), Vec::<char>::new());
 }
 
 #[test]
@@ -459,7 +460,12 @@ fn bidi_overrides_and_control_characters_in_tags_are_shown_as_code_points_in_the
     let prune = run(&fake, "prune", &inputs);
     assert!(prune.success(), "{prune:?}");
     assert_eq!(prune.ids("deleted"), [2]);
-    assert_eq!(invisible(&prune.summary), [], "{}", prune.summary);
+    assert_eq!(
+        invisible(&prune.summary),
+        Vec::<char>::new(),
+        "{}",
+        prune.summary
+    );
     assert!(
         prune
             .summary
@@ -473,7 +479,12 @@ fn bidi_overrides_and_control_characters_in_tags_are_shown_as_code_points_in_the
 
     let list = run(&fake, "list", &[("packages", "app")]);
     assert!(list.success(), "{list:?}");
-    assert_eq!(invisible(&list.summary), [], "{}", list.summary);
+    assert_eq!(
+        invisible(&list.summary),
+        Vec::<char>::new(),
+        "{}",
+        list.summary
+    );
     assert!(
         list.summary.contains(r"v1\\u{202E}gpj.exe"),
         "{}",
@@ -491,7 +502,7 @@ fn bidi_overrides_and_control_characters_are_shown_as_code_points_in_log_lines()
         &[("packages", "app"), ("keep-n", "3\u{202E}1\u{1b}[2J")],
     );
     assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(invisible(&run.stdout), [], "{}", run.stdout);
+    assert_eq!(invisible(&run.stdout), Vec::<char>::new(), "{}", run.stdout);
     let errors = run.errors();
     assert!(
         errors.iter().any(|e| e.contains(r"3\u{202E}1\u{1B}[2J")),

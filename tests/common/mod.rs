@@ -48,8 +48,8 @@ pub fn resolve_ref<'a>(spec: &'a Value, reference: &str) -> &'a Value {
 }
 
 /// `days` ago by the real clock: the binary plans against the time it runs at.
-pub fn days_ago(days: i64) -> jiff::Timestamp {
-    jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * days)
+pub fn days_ago(days: i64) -> package_warden::model::Timestamp {
+    chrono::Utc::now() - chrono::TimeDelta::days(days)
 }
 
 /// An npm package `web` of `n` versions, version `i` being `i` days old (`keep-n: 1` keeps
