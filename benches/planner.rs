@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
 use package_warden::model::{Package, PackageListing, PackageType, PackageVersion, Timestamp};
-use package_warden::policy::{self, Age, Policy, Selection, TimestampField};
+use package_warden::plan::{self, Age, Policy, Selection, TimestampField};
 use package_warden::selector::PatternList;
 
 const VERSIONS: u64 = 100_000;
@@ -64,7 +64,7 @@ fn main() {
     for _ in 0..RUNS {
         let listings = vec![input.clone().into()];
         let start = Instant::now();
-        let plan = black_box(policy::plan(listings, &policy, now));
+        let plan = black_box(plan::plan(listings, &policy, now));
         times.push(start.elapsed());
         deletions = plan.deletion_count();
     }

@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use crate::inputs::Command;
+use crate::config::Command;
 use crate::model::PackageType;
 
 /// What kind a token looks like. Only ever used to word messages: a token is passed as given

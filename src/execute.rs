@@ -12,7 +12,7 @@ use crate::cancel::{Cancellation, Signal};
 use crate::github::{ApiError, Client, Scope, VersionState};
 use crate::journal::{Entry, Journal, SentVersion};
 use crate::model::VersionId;
-use crate::policy::{Action, PackagePlan, Plan, Reason};
+use crate::plan::{Action, PackagePlan, Plan, Reason};
 use crate::progress::Progress;
 
 /// What happened to one version the plan deletes.

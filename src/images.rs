@@ -13,7 +13,7 @@ use futures::StreamExt;
 
 use crate::model::PackageListing;
 use crate::model::PackageVersion;
-use crate::policy::{ChildFacts, Images, ManifestFacts, tag_subject};
+use crate::plan::{ChildFacts, Images, ManifestFacts, tag_subject};
 use crate::registry::{Manifest, RegistryClient, RegistryError};
 
 /// How many manifests are read at once.

@@ -5,7 +5,7 @@ use futures::{StreamExt, TryStreamExt};
 
 use crate::github::{ApiError, Client, Scope, VersionState};
 
-use crate::inputs::{OwnerInput, OwnerType};
+use crate::config::{OwnerInput, OwnerType};
 use crate::model::{Package, PackageListing, PackageType};
 use crate::progress::Progress;
 use crate::selector::NameSelector;

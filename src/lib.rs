@@ -1,7 +1,7 @@
 //! package-warden keeps GitHub Packages tidy and recoverable.
 //!
-//! Data flows one way: [`inputs`] turns `INPUT_*` variables or flags into a validated
-//! [`inputs::Config`]; [`inventory`] reads the owner's packages and versions through the
+//! Data flows one way: [`config`] turns `INPUT_*` variables or flags into a validated
+//! [`config::Config`]; [`inventory`] reads the owner's packages and versions through the
 //! [`github`] client; a command in [`commands`] decides and acts; [`report`] renders what happened
 //! and [`actions`] writes it where GitHub Actions (or a person at a terminal) reads it: step
 //! outputs, the job summary, workflow commands. Nothing upstream reaches back downstream.
@@ -10,16 +10,16 @@ pub mod access;
 pub mod actions;
 pub mod cancel;
 pub mod commands;
+pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod execute;
 pub mod github;
 pub mod images;
-pub mod inputs;
 pub mod inventory;
 pub mod journal;
 pub mod model;
-pub mod policy;
+pub mod plan;
 pub mod progress;
 pub mod registry;
 pub mod report;

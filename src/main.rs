@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use package_warden::actions::Runtime;
 use package_warden::cancel::{Cancellation, Cancelled};
-use package_warden::inputs::{Config, Env, RawInputs};
+use package_warden::config::{Config, Env, RawInputs};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {

@@ -3,7 +3,7 @@
 //! shows that nothing was.
 
 use fake_github::{FakeGitHub, ManifestSeed, PackageSeed, PackageType, Seed, VersionSeed};
-use package_warden::inputs::{Command, INPUTS, env_name};
+use package_warden::config::{Command, INPUTS, env_name};
 use yaml_rust2::YamlLoader;
 
 mod common;

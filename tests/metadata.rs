@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use package_warden::inputs::{INPUTS, InputKind};
+use package_warden::config::{INPUTS, InputKind};
 use yaml_rust2::{Yaml, YamlLoader};
 
 fn read(file: &str) -> String {

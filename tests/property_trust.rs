@@ -24,7 +24,7 @@ use fake_github::{
 use package_warden::actions::Runtime;
 use package_warden::cancel::{Cancellation, Signal};
 use package_warden::commands::{self, Display};
-use package_warden::inputs::{Config, Env, RawInputs};
+use package_warden::config::{Config, Env, RawInputs};
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -4,8 +4,8 @@ use anyhow::Context;
 
 use super::Display;
 use crate::actions::Runtime;
+use crate::config::Config;
 use crate::github::VersionState;
-use crate::inputs::Config;
 use crate::inventory;
 use crate::progress::Progress;
 use crate::report::ListReport;

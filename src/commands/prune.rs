@@ -8,15 +8,15 @@ use anyhow::{Context, bail};
 use super::Display;
 use crate::actions::Runtime;
 use crate::cancel::{Cancellation, Cancelled};
+use crate::config::{Config, Env};
 use crate::execute::{self, Outcome};
 use crate::github::VersionState;
 use crate::images;
-use crate::inputs::{Config, Env};
 use crate::inventory;
 use crate::journal::{self, Journal};
 use crate::model::PackageType;
-use crate::policy;
-use crate::policy::{Images, PackageFacts};
+use crate::plan;
+use crate::plan::{Images, PackageFacts};
 use crate::progress::Progress;
 use crate::registry;
 use crate::report::{PruneReport, RequestCounts};
@@ -113,9 +113,9 @@ pub async fn run(
     }
     let now = chrono::Utc::now();
     let planning = std::time::Instant::now();
-    let plan = policy::plan(facts, &settings.policy, now);
+    let plan = plan::plan(facts, &settings.policy, now);
     phases.push(("planning", planning.elapsed()));
-    warnings.extend(policy::versions_without_tags(&plan));
+    warnings.extend(plan::versions_without_tags(&plan));
     let planned = plan.deletion_count();
     let refused = settings
         .max_deletions

@@ -8,13 +8,13 @@ use futures::StreamExt;
 use super::Display;
 use crate::actions::Runtime;
 use crate::cancel::{Cancellation, Cancelled};
+use crate::config::Config;
 use crate::execute::{self, RestoreStatus};
 use crate::github::{Client, Scope, VersionState};
 use crate::images;
-use crate::inputs::Config;
 use crate::inventory;
 use crate::model::PackageType;
-use crate::policy::restore::{self, RestoreFacts};
+use crate::plan::restore::{self, RestoreFacts};
 use crate::registry;
 use crate::report::{PackageRestored, RestoreReport, Restored};
 
@@ -29,7 +29,7 @@ const RESTORES_AT_ONCE: usize = 4;
 pub async fn run(
     config: &Config,
     runtime: &Runtime,
-    env: &crate::inputs::Env,
+    env: &crate::config::Env,
     display: &Display,
     cancellation: &Cancellation,
 ) -> anyhow::Result<()> {

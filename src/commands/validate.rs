@@ -4,9 +4,9 @@
 use anyhow::{Context, bail};
 
 use crate::actions::Runtime;
+use crate::config::{Config, Env};
 use crate::github::VersionState;
 use crate::images::{self, BrokenImage};
-use crate::inputs::{Config, Env};
 use crate::inventory;
 use crate::model::PackageType;
 use crate::progress::Progress;

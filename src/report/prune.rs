@@ -10,7 +10,7 @@ use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe
 use crate::execute::{Executed, Outcome, Status};
 use crate::github::Scope;
 use crate::model::{PackageType, Tags, VersionId};
-use crate::policy::{Action, PackagePlan, Plan, Reason, VersionPlan};
+use crate::plan::{Action, PackagePlan, Plan, Reason, VersionPlan};
 
 /// At most this many rows per table in the summary, and fewer when they would take it past
 /// [`super::SUMMARY_BYTES`]; the outputs and the report file hold everything.

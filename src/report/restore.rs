@@ -6,7 +6,7 @@ use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe
 use crate::execute::RestoreStatus;
 use crate::github::Scope;
 use crate::model::{PackageType, Tags, VersionId};
-use crate::policy::restore::RestorePlan;
+use crate::plan::restore::RestorePlan;
 
 /// One restored (or failed) version: indices into the plan and what happened.
 #[derive(Debug, Clone)]

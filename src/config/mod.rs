@@ -22,10 +22,10 @@ use crate::model::PackageType;
 use crate::selector::NameSelector;
 use crate::transport::{MAX_CONCURRENCY, MAX_POINTS_PER_MINUTE, TransportSettings};
 
-mod policy;
+mod prune;
 mod restore;
 
-pub use policy::{PruneSettings, SELECTION_INPUTS, parse_age};
+pub use prune::{PruneSettings, SELECTION_INPUTS, parse_age};
 pub use restore::{RESTORE_SELECTION_INPUTS, RestoreSettings, UndoEntry};
 
 /// The process environment, or a test's stand-in for it.
@@ -709,7 +709,7 @@ impl Config {
             parse_bool("manifest-aware", raw.get("manifest-aware"))?.unwrap_or(true);
         let transport = parse_transport(raw)?;
         let validate = parse_bool("validate", raw.get("validate"))?.unwrap_or(false);
-        let prune = policy::parse(raw, package_type)?;
+        let prune = prune::parse(raw, package_type)?;
         if command == Command::Prune && prune.policy.selection.is_empty() {
             return Err(InputError::NoSelection {
                 command: "prune",

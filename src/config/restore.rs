@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use crate::journal;
 use crate::model::{PackageType, VersionId};
-use crate::policy::Age;
+use crate::plan::Age;
 use crate::selector::PatternList;
 
-use super::policy::{patterns, version_ids};
+use super::prune::{patterns, version_ids};
 use super::{InputError, OwnerInput, RawInputs, parse_age, parse_bool};
 
 /// The inputs that say what `restore` brings back.

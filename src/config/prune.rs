@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::model::{PackageType, VersionId};
-use crate::policy::{Age, Policy, Selection, TimestampField};
+use crate::plan::{Age, Policy, Selection, TimestampField};
 use crate::selector::{PatternList, split_list};
 
 use super::{InputError, RawInputs, parse_bool};

@@ -2,14 +2,14 @@
 //! every version carries its fate and the reasons for it.
 //!
 //! ```
-//! use package_warden::policy::{Policy, Selection};
+//! use package_warden::plan::{Policy, Selection};
 //! # use package_warden::model::{Package, PackageListing, PackageType, PackageVersion};
 //! # let day = |day| format!("2026-11-{day:02}T00:00:00Z").parse().unwrap();
 //! # let version = |id, name: &str, d| PackageVersion::new(id, name, day(d));
 //! # let package = Package::new(1, "web", PackageType::Npm, day(1));
 //! let listing = PackageListing { package, versions: vec![version(1, "1.0.0", 1), version(2, "1.1.0", 2), version(3, "1.2.0", 3)] };
 //! let policy = Policy { keep_newest: Some(2), ..Policy::new(Selection::everything()) };
-//! let plan = package_warden::policy::plan(vec![listing.into()], &policy, "2026-11-25T00:00:00Z".parse().unwrap());
+//! let plan = package_warden::plan::plan(vec![listing.into()], &policy, "2026-11-25T00:00:00Z".parse().unwrap());
 //! let deleted: Vec<&str> = plan.deletions().map(|(_, v)| v.version.name.as_str()).collect();
 //! assert_eq!(deleted, ["1.0.0"]);
 //! ```

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::model::Timestamp;
 
-use crate::inputs::{RestoreSettings, UndoEntry};
+use crate::config::{RestoreSettings, UndoEntry};
 use crate::model::{PackageType, PackageVersion, VersionId};
 
 /// One package as `restore` sees it.
@@ -262,7 +262,7 @@ pub fn parts_of(
         }
         let child = children.iter().find(|(digest, _)| *digest == version.name);
         let artifact = version.tags().iter().find_map(|tag| {
-            let (subject, _) = crate::policy::tag_subject(tag)?;
+            let (subject, _) = crate::plan::tag_subject(tag)?;
             (subject == image.name).then(|| "signature or attestation".to_string())
         });
         let relation = match (child, artifact) {
@@ -284,7 +284,7 @@ pub fn parts_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::Age;
+    use crate::plan::Age;
     use crate::selector::PatternList;
     use chrono::TimeDelta;
     use std::time::Duration;
