@@ -297,3 +297,12 @@ pub struct PackageListing {
 pub fn rfc3339(at: Timestamp) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
+
+/// Digests are long: `sha256:1a2b3c4d5e6f…` is enough to recognise one in a table or a sentence.
+/// Anything else (a version name such as `1.2.3`) is shown whole.
+pub fn short_digest(name: &str) -> String {
+    match name.strip_prefix("sha256:") {
+        Some(hex) if hex.len() > 12 => format!("sha256:{}…", &hex[..12]),
+        _ => name.to_string(),
+    }
+}

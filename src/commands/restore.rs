@@ -33,14 +33,14 @@ pub async fn run(
     display: &Display,
     cancellation: &Cancellation,
 ) -> anyhow::Result<()> {
-    let settings = &config.restore;
+    let settings = &config.restore.request;
     let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
     if settings.undo.is_some() && scope == Scope::TokenAccount {
         // `owner` left empty: the undo's owner is compared once the token's login is known, and
         // still before anything changes.
         let login = inventory::owner_login(&client, &scope).await?;
-        settings.check_undo_owner(&login, true)?;
+        config.restore.check_undo_owner(&login, true)?;
     }
     super::preflight(config, &client, &scope, runtime, true).await?;
     let mut warnings = Vec::new();
@@ -147,7 +147,7 @@ pub async fn run(
     let restoring_images_by_tag = config.package_type == PackageType::Container
         && !config.manifest_aware
         && settings.undo.is_none()
-        && settings.tags.is_some()
+        && settings.selection.tags.is_some()
         && settings.deleted_within.is_none();
     if restoring_images_by_tag {
         warnings.push(

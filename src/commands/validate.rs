@@ -8,10 +8,10 @@ use crate::config::{Config, Env};
 use crate::github::VersionState;
 use crate::images::{self, BrokenImage};
 use crate::inventory;
-use crate::model::PackageType;
+use crate::model::{PackageType, short_digest};
 use crate::progress::Progress;
 use crate::registry;
-use crate::report::{Summary, markdown_escape, short_name};
+use crate::report::{Summary, markdown_escape};
 
 pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Result<()> {
     if config.package_type != PackageType::Container {
@@ -59,8 +59,8 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
                 .missing
                 .iter()
                 .map(|(digest, platform)| match platform {
-                    Some(platform) => format!("{platform} {}", short_name(digest)),
-                    None => short_name(digest),
+                    Some(platform) => format!("{platform} {}", short_digest(digest)),
+                    None => short_digest(digest),
                 })
                 .collect();
             let tags = image.tags.as_str();
@@ -68,14 +68,14 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
                 "| {} | {} ({}) | {} |\n",
                 markdown_escape(&image.package),
                 markdown_escape(tags),
-                short_name(&image.digest),
+                short_digest(&image.digest),
                 markdown_escape(&missing.join("; "))
             ));
             runtime.error(&format!(
                 "broken image {}:{} ({}): the registry no longer has {}",
                 image.package,
                 tags,
-                short_name(&image.digest),
+                short_digest(&image.digest),
                 missing.join("; ")
             ));
         }

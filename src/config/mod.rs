@@ -26,7 +26,7 @@ mod prune;
 mod restore;
 
 pub use prune::{PruneSettings, SELECTION_INPUTS, parse_age};
-pub use restore::{RESTORE_SELECTION_INPUTS, RestoreSettings, UndoEntry};
+pub use restore::{RESTORE_SELECTION_INPUTS, RestoreSettings};
 
 /// The process environment, or a test's stand-in for it.
 pub type Env = BTreeMap<String, String>;

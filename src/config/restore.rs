@@ -1,6 +1,5 @@
 //! The inputs of `restore`, validated: what to bring back, and an earlier prune to undo.
 
-use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;
 
@@ -8,8 +7,7 @@ use serde::Deserialize;
 
 use crate::journal;
 use crate::model::{PackageType, VersionId};
-use crate::plan::Age;
-use crate::selector::PatternList;
+use crate::plan::{RestoreRequest, Selection, UndoEntry};
 
 use super::prune::{patterns, version_ids};
 use super::{InputError, OwnerInput, RawInputs, parse_age, parse_bool};
@@ -18,46 +16,17 @@ use super::{InputError, OwnerInput, RawInputs, parse_age, parse_bool};
 pub const RESTORE_SELECTION_INPUTS: &str =
     "`tags`, `versions`, `version-ids`, `deleted-within`, `undo` or `restore-package`";
 
-/// What `restore` brings back.
+/// What `restore` brings back: the planner's request, read from the inputs.
 #[derive(Debug, Clone, Default)]
 pub struct RestoreSettings {
-    /// Deleted versions with a matching tag.
-    pub tags: Option<PatternList>,
-    /// Deleted versions whose name matches.
-    pub versions: Option<PatternList>,
-    /// Deleted versions by id.
-    pub version_ids: BTreeSet<VersionId>,
-    /// Alone: every version deleted within this long. With another selection: only those.
-    pub deleted_within: Option<Age>,
-    /// Exactly what an earlier prune deleted.
-    pub undo: Option<Vec<UndoEntry>>,
-    /// Restore the named packages themselves first (`POST …/restore`).
-    pub restore_package: bool,
+    pub request: RestoreRequest,
 }
 
 impl RestoreSettings {
     /// True when nothing says what to restore.
     pub fn selects_nothing(&self) -> bool {
-        self.tags.is_none()
-            && self.versions.is_none()
-            && self.version_ids.is_empty()
-            && self.deleted_within.is_none()
-            && self.undo.is_none()
-            && !self.restore_package
+        self.request.is_empty()
     }
-}
-
-/// One version an earlier prune deleted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UndoEntry {
-    /// The login of the packages' owner, as the prune recorded it.
-    pub owner: String,
-    pub package: String,
-    pub package_type: PackageType,
-    pub id: VersionId,
-    pub name: String,
-    /// The prune deleted the whole package (`delete-package-when-empty`).
-    pub package_deleted: bool,
 }
 
 /// How much of an `undo` file is read. A prune's report takes about 550 bytes a version, kept
@@ -165,15 +134,21 @@ pub fn parse(
         });
     }
     let settings = RestoreSettings {
-        tags,
-        versions,
-        version_ids,
-        deleted_within,
-        undo,
-        restore_package: parse_bool("restore-package", raw.get("restore-package"))?
-            .unwrap_or(false),
+        request: RestoreRequest {
+            selection: Selection {
+                tags,
+                versions,
+                version_ids,
+                ..Selection::default()
+            },
+            deleted_within,
+            undo,
+            restore_package: parse_bool("restore-package", raw.get("restore-package"))?
+                .unwrap_or(false),
+        },
     };
     if let Some(entry) = settings
+        .request
         .undo
         .iter()
         .flatten()
@@ -197,6 +172,7 @@ impl RestoreSettings {
     /// are case-insensitive). `token_account`: `owner` was empty and `login` is the token's.
     pub fn check_undo_owner(&self, login: &str, token_account: bool) -> Result<(), InputError> {
         let Some(entry) = self
+            .request
             .undo
             .iter()
             .flatten()

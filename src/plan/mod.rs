@@ -52,6 +52,7 @@ use crate::selector::PatternList;
 pub use graph::{ArtifactKind, ChildFacts, Link, ManifestFacts, Relation, tag_subject};
 pub use prerelease::{Release, classify as classify_release};
 pub use reason::Reason;
+pub use restore::{RestoreRequest, UndoEntry};
 
 /// What the registry said about a package's manifests.
 #[derive(Debug, Clone, Default)]

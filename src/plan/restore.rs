@@ -4,10 +4,46 @@
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 
-use crate::model::Timestamp;
+use crate::model::{PackageType, PackageVersion, Timestamp, VersionId, short_digest};
 
-use crate::config::{RestoreSettings, UndoEntry};
-use crate::model::{PackageType, PackageVersion, VersionId};
+use super::{Age, Selection, tag_subject};
+
+/// What the user asked `restore` to bring back.
+#[derive(Debug, Clone, Default)]
+pub struct RestoreRequest {
+    /// Deleted versions that `tags`, `versions` or `version-ids` pick (`untagged` is not a
+    /// restore input and stays off).
+    pub selection: Selection,
+    /// Alone: every version deleted within this long. With a selection: only those.
+    pub deleted_within: Option<Age>,
+    /// Exactly what an earlier prune deleted.
+    pub undo: Option<Vec<UndoEntry>>,
+    /// Restore the named packages themselves first (`POST …/restore`).
+    pub restore_package: bool,
+}
+
+impl RestoreRequest {
+    /// True when nothing says what to restore.
+    pub fn is_empty(&self) -> bool {
+        self.selection.is_empty()
+            && self.deleted_within.is_none()
+            && self.undo.is_none()
+            && !self.restore_package
+    }
+}
+
+/// One version an earlier prune deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoEntry {
+    /// The login of the packages' owner, as the prune recorded it.
+    pub owner: String,
+    pub package: String,
+    pub package_type: PackageType,
+    pub id: VersionId,
+    pub name: String,
+    /// The prune deleted the whole package (`delete-package-when-empty`).
+    pub package_deleted: bool,
+}
 
 /// One package as `restore` sees it.
 #[derive(Debug, Clone)]
@@ -107,13 +143,14 @@ impl RestorePlan {
 }
 
 /// Ids in `version-ids` that no selected package has, deleted or active.
-pub fn unknown_ids(packages: &[RestoreFacts], settings: &RestoreSettings) -> Vec<VersionId> {
+pub fn unknown_ids(packages: &[RestoreFacts], request: &RestoreRequest) -> Vec<VersionId> {
     let known: HashSet<VersionId> = packages
         .iter()
         .flat_map(|p| p.deleted.iter().chain(&p.active))
         .map(|v| v.id)
         .collect();
-    settings
+    request
+        .selection
         .version_ids
         .iter()
         .filter(|id| !known.contains(id))
@@ -124,22 +161,18 @@ pub fn unknown_ids(packages: &[RestoreFacts], settings: &RestoreSettings) -> Vec
 /// Decides what to restore. With `undo`, exactly the versions the prune deleted; otherwise the
 /// deleted versions that `tags`, `versions` or `version-ids` pick, narrowed to those deleted
 /// within `deleted-within` when both are given (or all of those, when it is given alone).
-pub fn plan(
-    packages: Vec<RestoreFacts>,
-    settings: &RestoreSettings,
-    now: Timestamp,
-) -> RestorePlan {
-    let since = settings.deleted_within.as_ref().map(|age| age.before(now));
+pub fn plan(packages: Vec<RestoreFacts>, request: &RestoreRequest, now: Timestamp) -> RestorePlan {
+    let since = request.deleted_within.as_ref().map(|age| age.before(now));
     let packages = packages
         .into_iter()
-        .map(|facts| plan_package(facts, settings, since))
+        .map(|facts| plan_package(facts, request, since))
         .collect();
     RestorePlan { packages }
 }
 
 fn plan_package(
     facts: RestoreFacts,
-    settings: &RestoreSettings,
+    request: &RestoreRequest,
     since: Option<Timestamp>,
 ) -> PackageRestore {
     let RestoreFacts {
@@ -156,7 +189,7 @@ fn plan_package(
         gone_for_good: Vec::new(),
     };
 
-    if let Some(undo) = &settings.undo {
+    if let Some(undo) = &request.undo {
         let wanted: Vec<&UndoEntry> = undo
             .iter()
             .filter(|e| e.package == package.name && e.package_type == package.package_type)
@@ -180,18 +213,19 @@ fn plan_package(
         return package;
     }
 
-    let picks_by_name =
-        settings.tags.is_some() || settings.versions.is_some() || !settings.version_ids.is_empty();
+    let picks_by_name = request.selection.tags.is_some()
+        || request.selection.versions.is_some()
+        || !request.selection.version_ids.is_empty();
     let mut seen = BTreeSet::new();
     for version in deleted {
         if !seen.insert(version.id) {
             continue;
         }
-        let mut reasons = picked(&version, settings);
+        let mut reasons = picked(&version, request);
         if picks_by_name && reasons.is_empty() {
             continue;
         }
-        if let (Some(since), Some(age)) = (since, &settings.deleted_within) {
+        if let (Some(since), Some(age)) = (since, &request.deleted_within) {
             match version.deleted_at {
                 Some(at) if at >= since => reasons.push(RestoreReason::DeletedWithin {
                     age: age.text.clone(),
@@ -206,14 +240,15 @@ fn plan_package(
     }
     package.already_active = active
         .into_iter()
-        .filter(|v| settings.version_ids.contains(&v.id))
+        .filter(|v| request.selection.version_ids.contains(&v.id))
         .collect();
     package
 }
 
-fn picked(version: &PackageVersion, settings: &RestoreSettings) -> Vec<RestoreReason> {
+fn picked(version: &PackageVersion, request: &RestoreRequest) -> Vec<RestoreReason> {
     let mut reasons = Vec::new();
-    if let Some((tag, pattern)) = settings
+    if let Some((tag, pattern)) = request
+        .selection
         .tags
         .as_ref()
         .and_then(|p| p.first_match_among(version.tags().known()))
@@ -223,7 +258,8 @@ fn picked(version: &PackageVersion, settings: &RestoreSettings) -> Vec<RestoreRe
             pattern: pattern.as_str().to_string(),
         });
     }
-    if let Some(pattern) = settings
+    if let Some(pattern) = request
+        .selection
         .versions
         .as_ref()
         .and_then(|p| p.first_match(&version.name))
@@ -232,7 +268,7 @@ fn picked(version: &PackageVersion, settings: &RestoreSettings) -> Vec<RestoreRe
             pattern: pattern.as_str().to_string(),
         });
     }
-    if settings.version_ids.contains(&version.id) {
+    if request.selection.version_ids.contains(&version.id) {
         reasons.push(RestoreReason::IdListed);
     }
     reasons
@@ -248,8 +284,8 @@ pub fn parts_of(
     already: &HashSet<VersionId>,
 ) -> Vec<RestoreItem> {
     let label = match image.tags().first() {
-        Some(tag) => format!("{tag} ({})", crate::report::short_name(&image.name)),
-        None => crate::report::short_name(&image.name),
+        Some(tag) => format!("{tag} ({})", short_digest(&image.name)),
+        None => short_digest(&image.name),
     };
     let mut parts = Vec::new();
     for version in deleted {
@@ -262,7 +298,7 @@ pub fn parts_of(
         }
         let child = children.iter().find(|(digest, _)| *digest == version.name);
         let artifact = version.tags().iter().find_map(|tag| {
-            let (subject, _) = crate::plan::tag_subject(tag)?;
+            let (subject, _) = tag_subject(tag)?;
             (subject == image.name).then(|| "signature or attestation".to_string())
         });
         let relation = match (child, artifact) {
@@ -284,7 +320,6 @@ pub fn parts_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::Age;
     use crate::selector::PatternList;
     use chrono::TimeDelta;
     use std::time::Duration;
@@ -335,13 +370,16 @@ mod tests {
     #[test]
     fn by_tag_by_id_and_by_time() {
         let now = NOW.parse().unwrap();
-        let by_tag = RestoreSettings {
-            tags: PatternList::parse("v1.4.*").unwrap(),
+        let by_tag = RestoreRequest {
+            selection: Selection {
+                tags: PatternList::parse("v1.4.*").unwrap(),
+                ..Selection::default()
+            },
             ..Default::default()
         };
         assert_eq!(restored(&plan(facts(), &by_tag, now)), [1, 3]);
 
-        let by_tag_recent = RestoreSettings {
+        let by_tag_recent = RestoreRequest {
             deleted_within: within("1d", 24),
             ..by_tag
         };
@@ -353,14 +391,17 @@ mod tests {
                 .contains("deleted within 1d")
         );
 
-        let recent = RestoreSettings {
+        let recent = RestoreRequest {
             deleted_within: within("12h", 12),
             ..Default::default()
         };
         assert_eq!(restored(&plan(facts(), &recent, now)), [1, 2]);
 
-        let by_id = RestoreSettings {
-            version_ids: [VersionId(4), VersionId(5)].into(),
+        let by_id = RestoreRequest {
+            selection: Selection {
+                version_ids: [VersionId(4), VersionId(5)].into(),
+                ..Selection::default()
+            },
             ..Default::default()
         };
         let by_id_plan = plan(facts(), &by_id, now);
@@ -369,8 +410,11 @@ mod tests {
         assert_eq!(
             unknown_ids(
                 &facts(),
-                &RestoreSettings {
-                    version_ids: [VersionId(4), VersionId(99)].into(),
+                &RestoreRequest {
+                    selection: Selection {
+                        version_ids: [VersionId(4), VersionId(99)].into(),
+                        ..Selection::default()
+                    },
                     ..Default::default()
                 }
             ),
@@ -388,7 +432,7 @@ mod tests {
             name: format!("sha256:{id:064x}"),
             package_deleted: false,
         };
-        let undo = RestoreSettings {
+        let undo = RestoreRequest {
             undo: Some(vec![entry(2), entry(4), entry(5), entry(77)]),
             ..Default::default()
         };

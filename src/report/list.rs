@@ -2,11 +2,11 @@
 
 use serde::Serialize;
 
-use super::{Summary, html_escape, markdown_escape, short_name, terminal_safe, terminal_table};
+use super::{Summary, html_escape, markdown_escape, terminal_safe, terminal_table};
 
 use crate::github::Scope;
 
-use crate::model::{PackageListing, rfc3339};
+use crate::model::{PackageListing, rfc3339, short_digest};
 use crate::model::{PackageType, Tags, VersionId};
 
 /// At most this many versions of one package are shown in the summary, and fewer when they would
@@ -165,7 +165,7 @@ impl ListReport<'_> {
             for version in listing.versions.iter().take(shown) {
                 table.add_row([
                     version.id.to_string(),
-                    terminal_safe(&short_name(&version.name)),
+                    terminal_safe(&short_digest(&version.name)),
                     terminal_safe(&version.tags().render()),
                     rfc3339(version.created_at),
                     rfc3339(version.updated_or_created()),

@@ -76,14 +76,6 @@ fn terminal_table<const N: usize>(header: [&str; N]) -> Table {
     table
 }
 
-/// Digests are long: `sha256:1a2b3c4d5e6f…` is enough to recognise one in a table.
-pub fn short_name(name: &str) -> String {
-    match name.strip_prefix("sha256:") {
-        Some(hex) if hex.len() > 12 => format!("sha256:{}…", &hex[..12]),
-        _ => name.to_string(),
-    }
-}
-
 /// Escapes untrusted text for markdown (a table cell or a list item): the characters that
 /// could start emphasis, code, a link, an image, a mention (`@user` notifies them), an issue
 /// reference or a table column are backslash-escaped; HTML's special characters become entities;

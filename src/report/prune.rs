@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Timestamp, rfc3339};
+use crate::model::{Timestamp, rfc3339, short_digest};
 use serde::Serialize;
 
-use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
+use super::{Summary, markdown_escape, summary_heading, terminal_safe, terminal_table};
 use crate::execute::{Executed, Outcome, Status};
 use crate::github::Scope;
 use crate::model::{PackageType, Tags, VersionId};
@@ -482,7 +482,7 @@ impl<'a> PruneReport<'a> {
                 table.add_row([
                     terminal_safe(&package.package.name),
                     version.version.id.to_string(),
-                    terminal_safe(&short_name(&version.version.name)),
+                    terminal_safe(&short_digest(&version.version.name)),
                     terminal_safe(&version.version.tags().render()),
                     terminal_safe(&decision),
                 ]);
@@ -509,7 +509,7 @@ fn row(package: &PackagePlan, version: &VersionPlan, why: &str) -> String {
         "| {} | {} | {} | {} | {} |\n",
         markdown_escape(&package.package.name),
         version.version.id,
-        markdown_escape(&short_name(&version.version.name)),
+        markdown_escape(&short_digest(&version.version.name)),
         markdown_escape(&version.version.tags().render()),
         markdown_escape(why)
     )

@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
-use super::{Summary, markdown_escape, short_name, summary_heading, terminal_safe, terminal_table};
+use super::{Summary, markdown_escape, summary_heading, terminal_safe, terminal_table};
 use crate::execute::RestoreStatus;
 use crate::github::Scope;
-use crate::model::{PackageType, Tags, VersionId};
+use crate::model::{PackageType, Tags, VersionId, short_digest};
 use crate::plan::restore::RestorePlan;
 
 /// One restored (or failed) version: indices into the plan and what happened.
@@ -247,7 +247,7 @@ impl<'a> RestoreReport<'a> {
                 "| {} | {} | {} | {} | {} | {} |\n",
                 markdown_escape(entry.package),
                 entry.id,
-                markdown_escape(&short_name(entry.name)),
+                markdown_escape(&short_digest(entry.name)),
                 markdown_escape(&entry.tags.render()),
                 markdown_escape(&result),
                 markdown_escape(&entry.reason)
@@ -275,7 +275,7 @@ impl<'a> RestoreReport<'a> {
             table.add_row([
                 terminal_safe(entry.package),
                 entry.id.to_string(),
-                terminal_safe(&short_name(entry.name)),
+                terminal_safe(&short_digest(entry.name)),
                 terminal_safe(&entry.tags.render()),
                 terminal_safe(
                     &entry
