@@ -16,7 +16,7 @@ use std::fmt;
 use clap::{Arg, ArgAction, ArgMatches};
 use url::Url;
 
-use crate::github::Token;
+use crate::github::{Operation, Token};
 
 use crate::model::PackageType;
 use crate::selector::NameSelector;
@@ -468,6 +468,16 @@ impl Command {
             Command::Prune => "prune",
             Command::Restore => "restore",
             Command::Demo => "demo",
+        }
+    }
+
+    /// What the command does to packages, for the token's access checks. The sandbox of `demo`
+    /// runs its own steps, each with its own command.
+    pub fn operation(self) -> Operation {
+        match self {
+            Command::List | Command::Demo => Operation::List,
+            Command::Prune => Operation::Delete,
+            Command::Restore => Operation::Restore,
         }
     }
 }
