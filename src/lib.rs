@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod env;
 pub mod execute;
 pub mod github;
 pub mod images;

@@ -7,7 +7,8 @@ pub mod validate;
 
 use crate::actions::Runtime;
 use crate::cancel::{Cancellation, Cancelled};
-use crate::config::{Command, Config, Env};
+use crate::config::{Command, Config};
+use crate::env::Env;
 use crate::github::{Client, Scope, access};
 use crate::inventory;
 use crate::registry::RegistryClient;

@@ -28,8 +28,9 @@ mod restore;
 pub use prune::{PruneSettings, SELECTION_INPUTS, parse_age};
 pub use restore::{RESTORE_SELECTION_INPUTS, RestoreSettings, UndoEntry};
 
-/// The process environment, or a test's stand-in for it.
-pub type Env = BTreeMap<String, String>;
+// Re-exported because the environment map is part of this module's API (`RawInputs::read`,
+// `Config::from_inputs`) and callers long imported it from here.
+pub use crate::env::Env;
 
 /// How an input is written on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
