@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use rand::Rng;
 
-use crate::config::Env;
+use crate::env::Env;
 
 /// GitHub's limit on one step output.
 pub const MAX_OUTPUT_BYTES: usize = 1024 * 1024;

@@ -9,7 +9,8 @@ use fake_github::{DEMO_TOKEN, FakeGitHub};
 use crate::actions::Runtime;
 use crate::cancel::Cancellation;
 use crate::commands::{self, Display};
-use crate::config::{Config, Env, RawInputs};
+use crate::config::{Config, RawInputs};
+use crate::env::Env;
 
 /// The steps: what the text says, then the command line a user would type.
 const STEPS: &[(&str, &[&str])] = &[

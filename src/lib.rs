@@ -6,13 +6,13 @@
 //! and [`actions`] writes it where GitHub Actions (or a person at a terminal) reads it: step
 //! outputs, the job summary, workflow commands. Nothing upstream reaches back downstream.
 
-pub mod access;
 pub mod actions;
 pub mod cancel;
 pub mod commands;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod env;
 pub mod execute;
 pub mod github;
 pub mod images;

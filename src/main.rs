@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use package_warden::actions::Runtime;
 use package_warden::cancel::{Cancellation, Cancelled};
-use package_warden::config::{Config, Env, RawInputs};
+use package_warden::config::{Config, RawInputs};
+use package_warden::env::Env;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {

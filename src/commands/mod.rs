@@ -5,11 +5,11 @@ pub mod prune;
 pub mod restore;
 pub mod validate;
 
-use crate::access;
 use crate::actions::Runtime;
 use crate::cancel::{Cancellation, Cancelled};
-use crate::config::{Command, Config, Env};
-use crate::github::{Client, Scope};
+use crate::config::{Command, Config};
+use crate::env::Env;
+use crate::github::{Client, Scope, access};
 use crate::inventory;
 use crate::registry::RegistryClient;
 use crate::transport::Transport;
@@ -103,12 +103,13 @@ pub(crate) async fn preflight(
             .debug("GitHub reports no scopes for this token: permissions show on the first change");
         return Ok(());
     };
-    let required = access::required_scopes(config.command, config.package_type);
+    let required = access::required_scopes(config.command.operation(), config.package_type);
     let missing = access::missing_scopes(&scopes, &required);
     if missing.is_empty() {
         return Ok(());
     }
-    let message = access::missing_scopes_message(config.command, config.package_type, &missing);
+    let message =
+        access::missing_scopes_message(config.command.as_str(), config.package_type, &missing);
     if config.dry_run {
         runtime.warning(&format!("Finding of this dry run: {message}"));
         return Ok(());

@@ -16,7 +16,7 @@ use std::fmt;
 use clap::{Arg, ArgAction, ArgMatches};
 use url::Url;
 
-use crate::github::Token;
+use crate::github::{Operation, Token};
 
 use crate::model::PackageType;
 use crate::selector::NameSelector;
@@ -28,8 +28,9 @@ mod restore;
 pub use prune::{PruneSettings, SELECTION_INPUTS, parse_age};
 pub use restore::{RESTORE_SELECTION_INPUTS, RestoreSettings};
 
-/// The process environment, or a test's stand-in for it.
-pub type Env = BTreeMap<String, String>;
+// Re-exported because the environment map is part of this module's API (`RawInputs::read`,
+// `Config::from_inputs`) and callers long imported it from here.
+pub use crate::env::Env;
 
 /// How an input is written on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -468,6 +469,16 @@ impl Command {
             Command::Prune => "prune",
             Command::Restore => "restore",
             Command::Demo => "demo",
+        }
+    }
+
+    /// What the command does to packages, for the token's access checks. The sandbox of `demo`
+    /// runs its own steps, each with its own command.
+    pub fn operation(self) -> Operation {
+        match self {
+            Command::List | Command::Demo => Operation::List,
+            Command::Prune => Operation::Delete,
+            Command::Restore => Operation::Restore,
         }
     }
 }

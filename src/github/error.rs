@@ -4,7 +4,7 @@ use std::fmt;
 
 use reqwest::Method;
 
-use crate::access::TokenKind;
+use super::access::{self, Operation, TokenKind};
 use crate::model::rfc3339;
 
 /// A request that did not succeed.
@@ -249,10 +249,15 @@ pub(crate) fn hint_for(
              packages exactly in `packages`, or use a PAT with the `read:packages` scope"
                 .to_string(),
         ),
-        403 if changes && !scopes_reported => Some(crate::access::permission_hint(
-            kind,
-            *method == Method::POST,
-        )),
+        403 if changes && !scopes_reported => {
+            // The client restores with POST and deletes with DELETE.
+            let operation = if *method == Method::POST {
+                Operation::Restore
+            } else {
+                Operation::Delete
+            };
+            Some(access::permission_hint(kind, operation))
+        }
         403 => Some(
             "The token lacks a permission: a PAT needs `read:packages` (plus `delete:packages` to \
              delete, `write:packages` to restore); GITHUB_TOKEN needs `permissions: packages: \

@@ -4,6 +4,7 @@
 //! error statuses into [`ApiError`]s that say what to do. Listings follow the `Link` header until
 //! the last page.
 
+pub mod access;
 mod endpoints;
 mod error;
 mod link;
@@ -21,9 +22,9 @@ use reqwest::{Method, Response};
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::access::TokenKind;
 use crate::transport::{Transport, TransportError, TransportSettings};
 
+pub use access::{Operation, TokenKind};
 pub use endpoints::{Endpoint, Scope, encode_segment};
 pub(crate) use error::describe_transport;
 pub use error::{ApiError, ApiErrorKind};

@@ -7,11 +7,45 @@
 //!   `X-OAuth-Scopes`, which makes a preflight possible.
 //! - `GITHUB_TOKEN`, GitHub App installation tokens and fine-grained PATs report nothing; a
 //!   missing permission shows as a 403 on the first change, explained by [`permission_hint`].
+//!
+//! The checks are about what a run does to packages, an [`Operation`], not about the command
+//! that asked for it: the configuration maps its commands onto these.
 
 use std::fmt;
 
-use crate::config::Command;
 use crate::model::PackageType;
+
+/// What a run does to the owner's packages, as far as a token's permissions are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Reads packages and versions only.
+    List,
+    /// Deletes versions (and packages left empty).
+    Delete,
+    /// Brings deleted versions and packages back.
+    Restore,
+}
+
+impl Operation {
+    /// The classic scopes the operation needs on any package: `read:packages`, plus the one
+    /// that allows its change.
+    fn package_scopes(self) -> &'static [&'static str] {
+        match self {
+            Operation::List => &["read:packages"],
+            Operation::Delete => &["read:packages", "delete:packages"],
+            Operation::Restore => &["read:packages", "write:packages"],
+        }
+    }
+
+    /// What the operation does to versions, as a verb.
+    fn verb(self) -> &'static str {
+        match self {
+            Operation::List => "list",
+            Operation::Delete => "delete",
+            Operation::Restore => "restore",
+        }
+    }
+}
 
 /// What kind a token looks like. Only ever used to word messages: a token is passed as given
 /// and never accepted or refused by its shape.
@@ -54,14 +88,9 @@ impl fmt::Display for TokenKind {
     }
 }
 
-/// The classic scopes a command needs for a package type.
-pub fn required_scopes(command: Command, package_type: PackageType) -> Vec<&'static str> {
-    let mut scopes = vec!["read:packages"];
-    match command {
-        Command::Prune => scopes.push("delete:packages"),
-        Command::Restore => scopes.push("write:packages"),
-        Command::List | Command::Demo => {}
-    }
+/// The classic scopes an operation needs for a package type.
+pub fn required_scopes(operation: Operation, package_type: PackageType) -> Vec<&'static str> {
+    let mut scopes = operation.package_scopes().to_vec();
     if inherits_repository_permissions(package_type) {
         scopes.push("repo");
     }
@@ -90,9 +119,10 @@ pub fn missing_scopes<'a>(granted_header: &str, required: &[&'a str]) -> Vec<&'a
         .collect()
 }
 
-/// The one line that stops a run whose token lacks scopes.
+/// The one line that stops a run whose token lacks scopes. `command` is what the user ran, as
+/// they wrote it (`prune`), so that the message speaks their words.
 pub fn missing_scopes_message(
-    command: Command,
+    command: &str,
     package_type: PackageType,
     missing: &[&str],
 ) -> String {
@@ -102,28 +132,23 @@ pub fn missing_scopes_message(
         String::new()
     };
     format!(
-        "the token lacks the scope(s) {} that `{}` needs for {package_type} packages{why}; add \
+        "the token lacks the scope(s) {} that `{command}` needs for {package_type} packages{why}; add \
          them to the token (GitHub → Settings → Developer settings → Personal access tokens) \
          or use one that has them",
         missing.join(", "),
-        command.as_str()
     )
 }
 
-/// What a 403 on a delete or a restore means for a token that does not report its scopes:
-/// GITHUB_TOKEN, an App token or a fine-grained PAT (classic PATs and OAuth tokens always report
-/// theirs, so a token that looks classic but reports none is taken for GITHUB_TOKEN).
-pub fn permission_hint(kind: TokenKind, restoring: bool) -> String {
-    let verb = if restoring { "restore" } else { "delete" };
-    let scope = if restoring {
-        "write:packages"
-    } else {
-        "delete:packages"
-    };
+/// What a 403 on a change (a delete or a restore) means for a token that does not report its
+/// scopes: GITHUB_TOKEN, an App token or a fine-grained PAT (classic PATs and OAuth tokens always
+/// report theirs, so a token that looks classic but reports none is taken for GITHUB_TOKEN).
+pub fn permission_hint(kind: TokenKind, operation: Operation) -> String {
+    let verb = operation.verb();
+    let scopes = operation.package_scopes().join(" and ");
     match kind {
         TokenKind::FineGrainedPat => format!(
             "GitHub's Packages API does not accept fine-grained personal access tokens for every \
-             package type; use a classic PAT with read:packages and {scope}"
+             package type; use a classic PAT with {scopes}"
         ),
         _ => format!(
             "With GITHUB_TOKEN the workflow needs `permissions: packages: write`, and the \
@@ -141,28 +166,36 @@ mod tests {
     #[test]
     fn commands_need_their_scopes_and_repo_for_repository_packages() {
         assert_eq!(
-            required_scopes(Command::List, PackageType::Container),
+            required_scopes(Operation::List, PackageType::Container),
             ["read:packages"]
         );
         assert_eq!(
-            required_scopes(Command::Prune, PackageType::Npm),
+            required_scopes(Operation::Delete, PackageType::Npm),
             ["read:packages", "delete:packages", "repo"]
         );
         assert_eq!(
-            required_scopes(Command::Restore, PackageType::Container),
+            required_scopes(Operation::Restore, PackageType::Container),
             ["read:packages", "write:packages"]
         );
     }
 
     #[test]
     fn missing_scopes_are_read_from_the_header() {
-        let required = required_scopes(Command::Prune, PackageType::Maven);
+        let required = required_scopes(Operation::Delete, PackageType::Maven);
         assert_eq!(
             missing_scopes("read:packages, repo", &required),
             ["delete:packages"]
         );
         assert_eq!(missing_scopes("", &required), required);
         assert!(missing_scopes("repo,read:packages, delete:packages", &required).is_empty());
+    }
+
+    #[test]
+    fn permission_hints_name_the_change_and_its_scope() {
+        let fine_grained = permission_hint(TokenKind::FineGrainedPat, Operation::Restore);
+        assert!(fine_grained.ends_with("use a classic PAT with read:packages and write:packages"));
+        let installation = permission_hint(TokenKind::Installation, Operation::Delete);
+        assert!(installation.contains("settings to delete versions"));
     }
 
     #[test]
