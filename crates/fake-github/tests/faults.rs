@@ -108,6 +108,30 @@ async fn latency_and_jitter_delay_every_answer_on_tokios_clock() {
     }
 }
 
+#[tokio::test(start_paused = true)]
+async fn the_counters_keep_the_most_requests_of_each_method_in_flight_at_once() {
+    let api = api(
+        Faults::default().latency(Duration::from_millis(200)),
+        Limits::default(),
+    )
+    .await;
+    // Three deletions sent together overlap in the latency; the GETs after them go one by one.
+    let together = tokio::join!(
+        delete(&api, FIRST_ID),
+        delete(&api, FIRST_ID + 1),
+        delete(&api, FIRST_ID + 2)
+    );
+    for reply in [together.0, together.1, together.2] {
+        assert_eq!(reply.status, 204);
+    }
+    for _ in 0..2 {
+        assert_eq!(api.get(LIB).await.status, 200);
+    }
+    let peaks = api.github.counters().peak_in_flight;
+    assert_eq!(peaks.get("DELETE"), Some(&3), "{peaks:?}");
+    assert_eq!(peaks.get("GET"), Some(&1), "{peaks:?}");
+}
+
 #[tokio::test]
 async fn failures_follow_the_seed_and_change_nothing() {
     let faults = Faults::default().fail_rate(0.3).rng_seed(11);

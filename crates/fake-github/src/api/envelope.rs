@@ -96,6 +96,10 @@ pub struct Counters {
     pub permission_refusals: u64,
     /// Requests answered (or whose answer was changed) by a [`Hostile`](crate::Hostile) mode.
     pub hostile_answers: u64,
+    /// The most requests of each method (`POST`, ...) that were in flight at once: received and
+    /// not yet answered, injected latency included. Shows how many requests a client really
+    /// sends together, whatever it was configured to do.
+    pub peak_in_flight: BTreeMap<String, u64>,
 }
 
 impl Counters {
@@ -176,7 +180,9 @@ pub(crate) async fn record_request(
     let id = format!("FAKE:{sequence:08X}");
     request.extensions_mut().insert(RequestId(id.clone()));
 
+    let in_flight = InFlight::start(&app, &method);
     let mut response = next.run(request).await;
+    drop(in_flight);
     let now = app.clock.now_to_second();
     app.store().deliver_pushes(
         now,
@@ -203,6 +209,42 @@ pub(crate) async fn record_request(
         fault,
     });
     response
+}
+
+/// Counts a request of one method as in flight while it lives (a client hanging up drops it
+/// too), and keeps [`Counters::peak_in_flight`] up to date.
+struct InFlight<'a> {
+    app: &'a App,
+    method: String,
+}
+
+impl<'a> InFlight<'a> {
+    fn start(app: &'a App, method: &str) -> InFlight<'a> {
+        let now = {
+            let mut in_flight = app.in_flight();
+            let count = in_flight.entry(method.to_owned()).or_default();
+            *count += 1;
+            *count
+        };
+        let mut counters = app.counters();
+        let peak = counters
+            .peak_in_flight
+            .entry(method.to_owned())
+            .or_default();
+        *peak = (*peak).max(now);
+        InFlight {
+            app,
+            method: method.to_owned(),
+        }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(count) = self.app.in_flight().get_mut(&self.method) {
+            *count = count.saturating_sub(1);
+        }
+    }
 }
 
 /// Middleware: GitHub labels every REST response `application/json; charset=utf-8`, bodiless

@@ -26,6 +26,7 @@ mod pagination;
 mod registry;
 mod render;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::ops::Deref;
 use std::sync::atomic::AtomicU64;
@@ -61,6 +62,7 @@ impl App {
             budgets: Mutex::new(Budgets::default()),
             requests: Mutex::new(Vec::new()),
             counters: Mutex::new(Counters::default()),
+            in_flight: Mutex::new(BTreeMap::new()),
             fault_schedule: Mutex::new(FaultSchedule::new(faults)),
             limits: Mutex::new(limits),
             hostile: Mutex::new(None),
@@ -102,6 +104,8 @@ pub(crate) struct Shared {
     budgets: Mutex<Budgets>,
     requests: Mutex<Vec<RequestRecord>>,
     counters: Mutex<Counters>,
+    /// Requests received and not yet answered, by method.
+    in_flight: Mutex<BTreeMap<String, u64>>,
     fault_schedule: Mutex<FaultSchedule>,
     limits: Mutex<Limits>,
     /// The way the REST API misbehaves, if it does.
@@ -130,6 +134,10 @@ impl Shared {
 
     pub fn counters(&self) -> MutexGuard<'_, Counters> {
         lock(&self.counters)
+    }
+
+    pub fn in_flight(&self) -> MutexGuard<'_, BTreeMap<String, u64>> {
+        lock(&self.in_flight)
     }
 
     pub fn fault_schedule(&self) -> MutexGuard<'_, FaultSchedule> {
