@@ -7,7 +7,7 @@ use anyhow::Context;
 use fake_github::{DEMO_TOKEN, FakeGitHub};
 
 use crate::actions::Runtime;
-use crate::cancel::Cancellation;
+use crate::cancel::{Cancellation, Cancelled};
 use crate::commands::{self, Display};
 use crate::config::{Config, RawInputs};
 use crate::env::Env;
@@ -96,7 +96,24 @@ const STEPS: &[(&str, &[&str])] = &[
 /// The last step undoes the build-cache prune (step 4) from its report file.
 const UNDO_STEP: &str = "Changed your mind? Undo that prune exactly, from its report file.";
 
-pub async fn run(runtime: &Runtime) -> anyhow::Result<()> {
+/// Runs the sandbox for `package-warden demo`, the way [`commands::run`] runs a command.
+pub async fn run(
+    config: &Config,
+    runtime: &Runtime,
+    cancellation: &Cancellation,
+) -> anyhow::Result<()> {
+    for warning in &config.warnings {
+        runtime.warning(warning);
+    }
+    // The sandbox's steps hold nothing to lose: a signal drops the demo where it stands.
+    tokio::select! {
+        result = Box::pin(sandbox(runtime)) => result,
+        signal = cancellation.ends_run() => Err(Cancelled(signal).into()),
+    }
+}
+
+/// The steps, one after the other, against a fake GitHub started for them.
+async fn sandbox(runtime: &Runtime) -> anyhow::Result<()> {
     let fake = FakeGitHub::start(fake_github::demo_seed())
         .await
         .context("could not start the sandbox")?;

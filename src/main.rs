@@ -43,7 +43,14 @@ fn main() -> ExitCode {
     let result = tokio.block_on(async {
         let cancellation = Cancellation::listen()
             .map_err(|err| anyhow::anyhow!("could not listen for SIGINT and SIGTERM: {err}"))?;
-        package_warden::run(&config, &runtime, &env, &cancellation).await
+        // `demo` runs the commands against a sandbox, so it sits above them: the choice is made here.
+        match config.command {
+            #[cfg(feature = "demo")]
+            package_warden::config::Command::Demo => {
+                package_warden::demo::run(&config, &runtime, &cancellation).await
+            }
+            _ => package_warden::commands::run(&config, &runtime, &env, &cancellation).await,
+        }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

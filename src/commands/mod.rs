@@ -1,4 +1,7 @@
 //! One module per command. Each takes a validated [`Config`] and the [`Runtime`] to report to.
+//!
+//! `demo` is not here: it runs these commands against a sandbox, so it sits above them
+//! (`crate::demo`), and `main` chooses between the two.
 
 pub mod list;
 pub mod prune;
@@ -26,7 +29,7 @@ pub struct Display {
 }
 
 /// Runs the command the configuration names. `env` is the process environment (for
-/// `RUNNER_TEMP`).
+/// `RUNNER_TEMP`). `demo` runs through `crate::demo::run` instead.
 pub async fn run(
     config: &Config,
     runtime: &Runtime,
@@ -52,10 +55,13 @@ pub async fn run_with(
             Command::List => list::run(config, runtime, display).await,
             Command::Prune => prune::run(config, runtime, env, display, cancellation).await,
             Command::Restore => restore::run(config, runtime, env, display, cancellation).await,
-            #[cfg(feature = "demo")]
-            // The sandbox's steps hold nothing to lose: a signal drops the demo where it stands.
-            Command::Demo => Box::pin(crate::demo::run(runtime)).await,
-            #[cfg(not(feature = "demo"))]
+            // `main` hands `demo` to `crate::demo::run` when the build has it, so only a build
+            // without the sandbox (or a caller of the library) gets here with it.
+            Command::Demo if cfg!(feature = "demo") => {
+                anyhow::bail!(
+                    "`demo` runs through `package_warden::demo::run`, not `commands::run`"
+                )
+            }
             Command::Demo => {
                 anyhow::bail!(
                     "this build of package-warden has no `demo` (built without the `demo` feature)"
