@@ -1,5 +1,5 @@
-//! Why a version is kept or deleted: one variant per rule outcome, each with the rule's id (the
-//! input that caused it) and a sentence a user can read.
+//! Why a version is kept, deleted or restored: one variant per rule outcome, each with the id
+//! of the rule that gave it, the input that caused it and a sentence a user can read.
 
 use std::fmt;
 
@@ -7,9 +7,13 @@ use crate::model::Timestamp;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-use super::{ImageRef, Relation, TimestampField};
+use super::rules::{
+    age, exclusions, keep_newest, never_empty, pre_release, registry_unreadable, selection,
+    tags_unknown,
+};
+use super::{ImageRef, Relation, TimestampField, images, restore};
 
-/// One reason in a version's decision.
+/// One reason in a version's decision, by `prune` or by `restore`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     /// Picked by `tags`.
@@ -68,11 +72,48 @@ pub enum Reason {
     SomeTagsUnknown,
     /// Kept: a part of an image that carries a tag of its own the selection does not pick.
     OwnTag { tag: String },
+    /// Restored: deleted within `deleted-within`.
+    DeletedWithin { age: String, at: Timestamp },
+    /// Restored: the prune being undone deleted it.
+    Undo,
+    /// Restored: a platform manifest, attestation or signature of an image restored in this
+    /// run, found in the image's manifest (or the signature's tag) once the image was back.
+    PartOfRestored { relation: String, image: String },
 }
 
 impl Reason {
-    /// The input (rule) this reason comes from.
-    pub fn rule(&self) -> &'static str {
+    /// The id of the rule that gave this reason: one of [`super::rules::ORDER`] for `prune`,
+    /// or of [`restore`]'s own.
+    pub fn rule_id(&self) -> &'static str {
+        match self {
+            Reason::TagMatches { .. }
+            | Reason::Untagged
+            | Reason::NameMatches { .. }
+            | Reason::IdListed
+            | Reason::NotSelected
+            | Reason::OwnTag { .. } => selection::ID,
+            Reason::TagExcluded { .. } | Reason::NameExcluded { .. } => exclusions::ID,
+            Reason::AmongNewestTagged { .. }
+            | Reason::AmongNewestUntagged { .. }
+            | Reason::AmongNewest { .. } => keep_newest::ID,
+            Reason::YoungerThan { .. } | Reason::OlderThan { .. } => age::ID,
+            Reason::NotPreRelease | Reason::StableReleaseTag { .. } | Reason::PreRelease { .. } => {
+                pre_release::ID
+            }
+            Reason::LastVersion | Reason::PackageEmptied => never_empty::ID,
+            Reason::PartOfKept { .. }
+            | Reason::PartOfDeleted { .. }
+            | Reason::Unresolved
+            | Reason::PartOfRestored { .. } => images::ID,
+            Reason::RegistryUnreadable { .. } => registry_unreadable::ID,
+            Reason::TagsUnknown | Reason::SomeTagsUnknown => tags_unknown::ID,
+            Reason::DeletedWithin { .. } => restore::DELETED_WITHIN,
+            Reason::Undo => restore::UNDO,
+        }
+    }
+
+    /// The input this reason comes from: the `rule` of the report file.
+    pub fn input(&self) -> &'static str {
         match self {
             Reason::TagMatches { .. } => "tags",
             Reason::Untagged => "untagged",
@@ -96,6 +137,9 @@ impl Reason {
             | Reason::OwnTag { .. } => "multi-arch",
             Reason::TagsUnknown | Reason::SomeTagsUnknown => "tags-unknown",
             Reason::RegistryUnreadable { .. } => "manifest-aware",
+            Reason::DeletedWithin { .. } => "deleted-within",
+            Reason::Undo => "undo",
+            Reason::PartOfRestored { .. } => "multi-arch",
         }
     }
 }
@@ -164,6 +208,17 @@ impl fmt::Display for Reason {
                 "its own tag \"{tag}\" is not selected: a part keeps its own tags whatever \
                  happens to its image"
             ),
+            Reason::DeletedWithin { age, at } => {
+                write!(
+                    f,
+                    "deleted within {age} ({})",
+                    at.format("%Y-%m-%d %H:%M UTC")
+                )
+            }
+            Reason::Undo => f.write_str("deleted by the prune being undone"),
+            Reason::PartOfRestored { relation, image } => {
+                write!(f, "{relation} of restored image {image}")
+            }
         }
     }
 }
@@ -171,8 +226,98 @@ impl fmt::Display for Reason {
 impl Serialize for Reason {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut reason = serializer.serialize_struct("Reason", 2)?;
-        reason.serialize_field("rule", self.rule())?;
+        reason.serialize_field("rule", self.input())?;
         reason.serialize_field("text", &self.to_string())?;
         reason.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::rules::ORDER;
+
+    #[test]
+    fn every_reason_names_a_rule_that_exists() {
+        let at = "2026-11-25T12:00:00Z".parse().unwrap();
+        let image = ImageRef {
+            kind: "index",
+            tag: None,
+            tags_unknown: false,
+            digest: format!("sha256:{:064x}", 1),
+        };
+        let relation = Relation::Entry;
+        let (tag, pattern, age) = (String::new(), String::new(), String::new());
+        let field = TimestampField::Updated;
+        let prune = [
+            Reason::TagMatches {
+                tag: tag.clone(),
+                pattern: pattern.clone(),
+            },
+            Reason::Untagged,
+            Reason::NameMatches {
+                pattern: pattern.clone(),
+            },
+            Reason::IdListed,
+            Reason::NotSelected,
+            Reason::TagExcluded {
+                tag: tag.clone(),
+                pattern: pattern.clone(),
+            },
+            Reason::NameExcluded { pattern },
+            Reason::AmongNewestTagged { n: 1 },
+            Reason::AmongNewestUntagged { n: 1 },
+            Reason::AmongNewest { n: 1 },
+            Reason::YoungerThan {
+                age: age.clone(),
+                field,
+                at,
+            },
+            Reason::OlderThan {
+                age: age.clone(),
+                field,
+                at,
+            },
+            Reason::NotPreRelease,
+            Reason::StableReleaseTag { tag: tag.clone() },
+            Reason::PreRelease {
+                version: tag.clone(),
+            },
+            Reason::LastVersion,
+            Reason::PackageEmptied,
+            Reason::PartOfKept {
+                relation: relation.clone(),
+                image: image.clone(),
+            },
+            Reason::PartOfDeleted { relation, image },
+            Reason::RegistryUnreadable {
+                error: String::new(),
+            },
+            Reason::Unresolved,
+            Reason::TagsUnknown,
+            Reason::SomeTagsUnknown,
+            Reason::OwnTag { tag },
+        ];
+        for reason in &prune {
+            assert!(
+                ORDER.iter().any(|rule| rule.id == reason.rule_id()),
+                "{reason:?} names {}, which is not in rules::ORDER",
+                reason.rule_id()
+            );
+        }
+        let restore = [
+            (Reason::DeletedWithin { age, at }, restore::DELETED_WITHIN),
+            (Reason::Undo, restore::UNDO),
+            (
+                Reason::PartOfRestored {
+                    relation: String::new(),
+                    image: String::new(),
+                },
+                images::ID,
+            ),
+        ];
+        for (reason, id) in restore {
+            assert_eq!(reason.rule_id(), id);
+        }
     }
 }

@@ -2,11 +2,16 @@
 //! planner, from (deleted and active versions, what the user asked for, now) to a plan.
 
 use std::collections::{BTreeSet, HashSet};
-use std::fmt;
 
 use crate::model::{PackageType, PackageVersion, Timestamp, VersionId, short_digest};
 
-use super::{Age, Selection, tag_subject};
+use super::{Age, Reason, Selection, tag_subject};
+
+/// The id of the rule that restores what was deleted within `deleted-within`; the versions
+/// `tags`, `versions` and `version-ids` pick are the [`selection`](super::rules::selection)'s.
+pub const DELETED_WITHIN: &str = "deleted-within";
+/// The id of the rule that restores what an earlier prune deleted (`undo`).
+pub const UNDO: &str = "undo";
 
 /// What the user asked `restore` to bring back.
 #[derive(Debug, Clone, Default)]
@@ -56,58 +61,11 @@ pub struct RestoreFacts {
     pub active: Vec<PackageVersion>,
 }
 
-/// Why a version is restored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RestoreReason {
-    TagMatches {
-        tag: String,
-        pattern: String,
-    },
-    NameMatches {
-        pattern: String,
-    },
-    IdListed,
-    DeletedWithin {
-        age: String,
-        at: Timestamp,
-    },
-    Undo,
-    /// A platform manifest, attestation or signature of an image restored in this run, found in
-    /// the image's manifest (or the signature's tag) once the image was back.
-    PartOfRestored {
-        relation: String,
-        image: String,
-    },
-}
-
-impl fmt::Display for RestoreReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RestoreReason::TagMatches { tag, pattern } => {
-                write!(f, "tag \"{tag}\" matches tags \"{pattern}\"")
-            }
-            RestoreReason::NameMatches { pattern } => write!(f, "matches versions \"{pattern}\""),
-            RestoreReason::IdListed => f.write_str("listed in version-ids"),
-            RestoreReason::DeletedWithin { age, at } => {
-                write!(
-                    f,
-                    "deleted within {age} ({})",
-                    at.format("%Y-%m-%d %H:%M UTC")
-                )
-            }
-            RestoreReason::Undo => f.write_str("deleted by the prune being undone"),
-            RestoreReason::PartOfRestored { relation, image } => {
-                write!(f, "{relation} of restored image {image}")
-            }
-        }
-    }
-}
-
 /// A version to restore.
 #[derive(Debug, Clone)]
 pub struct RestoreItem {
     pub version: PackageVersion,
-    pub reasons: Vec<RestoreReason>,
+    pub reasons: Vec<Reason>,
 }
 
 impl RestoreItem {
@@ -202,7 +160,7 @@ fn plan_package(
             if let Some(version) = deleted.iter().find(|v| v.id == entry.id) {
                 package.versions.push(RestoreItem {
                     version: version.clone(),
-                    reasons: vec![RestoreReason::Undo],
+                    reasons: vec![Reason::Undo],
                 });
             } else if let Some(version) = active.iter().find(|v| v.id == entry.id) {
                 package.already_active.push(version.clone());
@@ -213,21 +171,20 @@ fn plan_package(
         return package;
     }
 
-    let picks_by_name = request.selection.tags.is_some()
-        || request.selection.versions.is_some()
-        || !request.selection.version_ids.is_empty();
+    // `untagged` is not a restore input: only a tag, a name or an id picks.
+    let picks_by_name = !request.selection.is_empty();
     let mut seen = BTreeSet::new();
     for version in deleted {
         if !seen.insert(version.id) {
             continue;
         }
-        let mut reasons = picked(&version, request);
+        let mut reasons = request.selection.reasons(&version);
         if picks_by_name && reasons.is_empty() {
             continue;
         }
         if let (Some(since), Some(age)) = (since, &request.deleted_within) {
             match version.deleted_at {
-                Some(at) if at >= since => reasons.push(RestoreReason::DeletedWithin {
+                Some(at) if at >= since => reasons.push(Reason::DeletedWithin {
                     age: age.text.clone(),
                     at,
                 }),
@@ -243,35 +200,6 @@ fn plan_package(
         .filter(|v| request.selection.version_ids.contains(&v.id))
         .collect();
     package
-}
-
-fn picked(version: &PackageVersion, request: &RestoreRequest) -> Vec<RestoreReason> {
-    let mut reasons = Vec::new();
-    if let Some((tag, pattern)) = request
-        .selection
-        .tags
-        .as_ref()
-        .and_then(|p| p.first_match_among(version.tags().known()))
-    {
-        reasons.push(RestoreReason::TagMatches {
-            tag: tag.to_string(),
-            pattern: pattern.as_str().to_string(),
-        });
-    }
-    if let Some(pattern) = request
-        .selection
-        .versions
-        .as_ref()
-        .and_then(|p| p.first_match(&version.name))
-    {
-        reasons.push(RestoreReason::NameMatches {
-            pattern: pattern.as_str().to_string(),
-        });
-    }
-    if request.selection.version_ids.contains(&version.id) {
-        reasons.push(RestoreReason::IdListed);
-    }
-    reasons
 }
 
 /// The deleted versions that belong to a restored image: the manifests its index lists
@@ -308,7 +236,7 @@ pub fn parts_of(
         };
         parts.push(RestoreItem {
             version: version.clone(),
-            reasons: vec![RestoreReason::PartOfRestored {
+            reasons: vec![Reason::PartOfRestored {
                 relation,
                 image: label.clone(),
             }],

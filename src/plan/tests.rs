@@ -2,8 +2,10 @@ use proptest::prelude::*;
 
 use super::*;
 use chrono::TimeDelta;
+use std::collections::BTreeSet;
+use std::time::Duration;
 
-use crate::model::PackageType;
+use crate::model::{PackageType, VersionId};
 
 const NOW: &str = "2026-11-25T12:00:00Z";
 

@@ -1,8 +1,15 @@
-//! Telling pre-releases (`1.4.0-rc.1`, `v2.0.0-beta`) from releases, by semver.
+//! `pre-release-only`: only pre-releases may go. Pre-releases (`1.4.0-rc.1`, `v2.0.0-beta`)
+//! are told from releases by semver.
 
 use semver::Version;
 
 use crate::model::PackageVersion;
+use crate::plan::Reason;
+use crate::plan::draft::{Context, PackageDraft};
+
+pub const ID: &str = "pre-release";
+pub const SUMMARY: &str =
+    "with pre-release-only, candidates that are not semver pre-releases are kept";
 
 /// What `pre-release-only` sees in a version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,9 +54,45 @@ pub fn classify(version: &PackageVersion) -> Release {
     }
 }
 
+/// Keeps the candidates that are not pre-releases, when `pre-release-only` is on.
+pub(crate) fn apply(package: &mut PackageDraft, context: &Context<'_>) {
+    if !context.policy.pre_release_only {
+        return;
+    }
+    for draft in package.versions.iter_mut().filter(|d| d.is_candidate()) {
+        match classify(&draft.version) {
+            Release::PreRelease { version } => draft.reasons.push(Reason::PreRelease { version }),
+            Release::StableTag { tag } => draft.keep(Reason::StableReleaseTag { tag }),
+            Release::NotPreRelease => draft.keep(Reason::NotPreRelease),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::rules::testing::{self, context, drafts};
+    use crate::plan::{Action, Policy};
+
+    #[test]
+    fn keeps_what_is_not_a_pre_release() {
+        let mut package = drafts(vec![
+            testing::image(1, 1, &["v2.0.0-rc.1"]),
+            testing::image(2, 2, &["v1.0.0-rc.1", "v1.0.0"]),
+            testing::image(3, 3, &["latest"]),
+        ]);
+        let policy = Policy {
+            pre_release_only: true,
+            ..Policy::default()
+        };
+        apply(&mut package, &context(&policy));
+        assert_eq!(package.ids(Some(Action::Keep)), [2, 3]);
+        assert_eq!(package.ids(None), [1]);
+        assert_eq!(
+            package.versions[0].reasons[0].to_string(),
+            "pre-release v2.0.0-rc.1"
+        );
+    }
 
     fn version(name: &str, tags: &[&str]) -> PackageVersion {
         PackageVersion::new(1, name, "2026-01-01T00:00:00Z".parse().unwrap())

@@ -1,0 +1,307 @@
+//! Which versions of a container package belong together.
+//!
+//! GitHub lists every manifest of an image as its own version: a multi-arch push by buildx makes
+//! one tagged index plus an untagged version per platform manifest and per attestation manifest,
+//! and cosign stores a signature as a version tagged `sha256-<subject hex>.sig`. Only the registry
+//! knows how they relate. This module turns what the registry said ([`ManifestFacts`]) and the
+//! versions' tags into links from each dependent version to the images it belongs to, and
+//! runs the pass by which those parts follow their images (the last of [`super::rules::ORDER`]).
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use crate::model::{PackageVersion, short_digest};
+
+use super::draft::{Context, PackageDraft};
+use super::{Action, Reason};
+
+pub const ID: &str = "images";
+pub const SUMMARY: &str =
+    "a part of an image is kept while any image it belongs to is kept, and goes with the last";
+
+/// What a manifest says about other manifests: the registry reader's findings, reduced to what
+/// the policy needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ManifestFacts {
+    /// For an index (OCI image index, Docker manifest list): the manifests it lists.
+    pub children: Vec<ChildFacts>,
+    /// For a manifest with an OCI `subject`: the digest of the manifest it refers to.
+    pub subject: Option<String>,
+}
+
+/// One entry of an index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildFacts {
+    pub digest: String,
+    /// `linux/arm64/v8`; `None` for entries without a platform.
+    pub platform: Option<String>,
+    /// A buildx attestation manifest (`vnd.docker.reference.type: attestation-manifest`).
+    pub attestation: bool,
+}
+
+/// How a dependent version belongs to its image.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Relation {
+    /// A platform manifest listed by an index.
+    Platform(String),
+    /// An entry of an index without a platform (a nested index, an artifact).
+    Entry,
+    /// A buildx attestation manifest listed by an index.
+    Attestation,
+    /// A cosign-style artifact tagged after its subject: `.sig`, `.att`, `.sbom`, or none.
+    TaggedArtifact(ArtifactKind),
+    /// A manifest whose OCI `subject` names the image.
+    Referrer,
+}
+
+/// The kind of a tag-schema artifact, from its tag's suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArtifactKind {
+    Signature,
+    Attestation,
+    Sbom,
+    Other,
+}
+
+impl fmt::Display for Relation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Relation::Platform(platform) => write!(f, "platform {platform}"),
+            Relation::Entry => f.write_str("manifest"),
+            Relation::Attestation => f.write_str("attestation"),
+            Relation::TaggedArtifact(ArtifactKind::Signature) => f.write_str("signature"),
+            Relation::TaggedArtifact(ArtifactKind::Attestation) => f.write_str("attestation"),
+            Relation::TaggedArtifact(ArtifactKind::Sbom) => f.write_str("SBOM"),
+            Relation::TaggedArtifact(ArtifactKind::Other) => f.write_str("artifact"),
+            Relation::Referrer => f.write_str("referrer"),
+        }
+    }
+}
+
+/// A link from a dependent version to an image it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Link {
+    /// The parent's digest.
+    pub parent: String,
+    pub relation: Relation,
+}
+
+/// The subject digest a tag-schema artifact tag names: `sha256-<hex>[.suffix]` → `sha256:<hex>`.
+pub fn tag_subject(tag: &str) -> Option<(String, ArtifactKind)> {
+    let rest = tag.strip_prefix("sha256-")?;
+    let (hex, suffix) = rest.split_once('.').unwrap_or((rest, ""));
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let kind = match suffix {
+        "sig" => ArtifactKind::Signature,
+        "att" => ArtifactKind::Attestation,
+        "sbom" => ArtifactKind::Sbom,
+        _ => ArtifactKind::Other,
+    };
+    Some((format!("sha256:{}", hex.to_ascii_lowercase()), kind))
+}
+
+/// The tags a version carries for itself: all but the cosign-style tags that name another
+/// image (`sha256-<hex>.sig`), which make it a part of that image.
+pub fn own_tags(version: &PackageVersion) -> impl Iterator<Item = &String> {
+    version
+        .tags()
+        .into_iter()
+        .filter(|tag| tag_subject(tag).is_none())
+}
+
+/// Links every version of a package to the images it belongs to. Only links to versions that
+/// are present count: a child whose index is already gone is an ordinary version.
+pub fn links(
+    versions: &[PackageVersion],
+    manifests: &HashMap<String, ManifestFacts>,
+) -> HashMap<String, Vec<Link>> {
+    let present: HashSet<&str> = versions.iter().map(|v| v.name.as_str()).collect();
+    let mut links: HashMap<String, Vec<Link>> = HashMap::new();
+    let mut add = |child: &str, parent: &str, relation: Relation| {
+        if child != parent && present.contains(child) && present.contains(parent) {
+            let entry = links.entry(child.to_string()).or_default();
+            let link = Link {
+                parent: parent.to_string(),
+                relation,
+            };
+            if !entry.contains(&link) {
+                entry.push(link);
+            }
+        }
+    };
+    for version in versions {
+        if let Some(facts) = manifests.get(&version.name) {
+            for child in &facts.children {
+                let relation = match (&child.platform, child.attestation) {
+                    (_, true) => Relation::Attestation,
+                    (Some(platform), false) => Relation::Platform(platform.clone()),
+                    (None, false) => Relation::Entry,
+                };
+                add(&child.digest, &version.name, relation);
+            }
+            if let Some(subject) = &facts.subject {
+                add(&version.name, subject, Relation::Referrer);
+            }
+        }
+        for tag in version.tags() {
+            if let Some((subject, kind)) = tag_subject(tag) {
+                add(&version.name, &subject, Relation::TaggedArtifact(kind));
+            }
+        }
+    }
+    links
+}
+
+/// The parts of images (platform manifests, attestations, signatures, referrers) follow the
+/// images they belong to: kept while any of them is kept, deleted with the last of them.
+/// Nested indexes are parts too, so this repeats until nothing changes.
+pub(crate) fn apply(package: &mut PackageDraft, _context: &Context<'_>) {
+    let drafts = &mut package.versions;
+    let index_of: HashMap<String, usize> = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.version.name.clone(), i))
+        .collect();
+    loop {
+        let mut changed = false;
+        for i in 0..drafts.len() {
+            if drafts[i].decided.is_some() || drafts[i].links.is_empty() {
+                continue;
+            }
+            let parents: Vec<(&Link, Option<Action>)> = drafts[i]
+                .links
+                .iter()
+                .filter_map(|link| Some((link, drafts[*index_of.get(&link.parent)?].decided)))
+                .collect();
+            let describe = |link: &Link| {
+                let parent = &drafts[index_of[&link.parent]].version;
+                ImageRef::new(parent, &link.relation)
+            };
+            let decision =
+                if let Some((link, _)) = parents.iter().find(|(_, a)| *a == Some(Action::Keep)) {
+                    Some((
+                        Action::Keep,
+                        Reason::PartOfKept {
+                            relation: link.relation.clone(),
+                            image: describe(link),
+                        },
+                    ))
+                } else if parents.iter().all(|(_, a)| *a == Some(Action::Delete)) {
+                    let (link, _) = parents[0];
+                    Some((
+                        Action::Delete,
+                        Reason::PartOfDeleted {
+                            relation: link.relation.clone(),
+                            image: describe(link),
+                        },
+                    ))
+                } else {
+                    None
+                };
+            if let Some((action, reason)) = decision {
+                match action {
+                    Action::Keep => drafts[i].keep(reason),
+                    Action::Delete => drafts[i].delete(Some(reason)),
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Content-addressed manifests cannot form a cycle, but tags can claim anything: keep
+    // whatever is still undecided rather than guess.
+    for draft in drafts.iter_mut().filter(|d| d.decided.is_none()) {
+        draft.keep(Reason::Unresolved);
+    }
+}
+
+/// How a reason names the image a part belongs to: `index v2 (sha256:1a2b3c4d5e6f…)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// `index` for the parent of platform and attestation manifests, else `image`.
+    pub kind: &'static str,
+    /// The image's first tag, if it has one.
+    pub tag: Option<String>,
+    /// GitHub did not say which tags the image carries.
+    pub tags_unknown: bool,
+    pub digest: String,
+}
+
+impl ImageRef {
+    fn new(parent: &PackageVersion, relation: &Relation) -> ImageRef {
+        let kind = match relation {
+            Relation::Platform(_) | Relation::Entry | Relation::Attestation => "index",
+            Relation::TaggedArtifact(_) | Relation::Referrer => "image",
+        };
+        let tags = parent.tags();
+        ImageRef {
+            kind,
+            tag: tags.first().cloned(),
+            tags_unknown: tags.is_unknown(),
+            digest: parent.name.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digest = short_digest(&self.digest);
+        match &self.tag {
+            Some(tag) => write!(f, "{} {tag} ({digest})", self.kind),
+            None if self.tags_unknown => write!(f, "{} with unknown tags ({digest})", self.kind),
+            None => write!(f, "untagged {} ({digest})", self.kind),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Policy;
+    use crate::plan::draft::Draft;
+    use crate::plan::rules::testing::{context, drafts, image};
+
+    #[test]
+    fn parts_follow_their_images_both_ways() {
+        let digest = |id: u64| format!("sha256:{id:064x}");
+        let part_of = |id: u64| Link {
+            parent: digest(id),
+            relation: Relation::Platform("linux/amd64".to_string()),
+        };
+        let mut package = drafts(vec![image(1, 1, &["v2"]), image(2, 2, &["v1"])]);
+        package.versions[0].keep(Reason::NotSelected);
+        package.versions[1].delete(None);
+        package
+            .versions
+            .push(Draft::new(image(11, 1, &[]), vec![part_of(1)]));
+        package
+            .versions
+            .push(Draft::new(image(21, 2, &[]), vec![part_of(2)]));
+        apply(&mut package, &context(&Policy::default()));
+        assert_eq!(package.ids(Some(Action::Keep)), [1, 11]);
+        assert_eq!(package.ids(Some(Action::Delete)), [2, 21]);
+        assert_eq!(
+            package.versions[3].reasons[0].to_string(),
+            "platform linux/amd64 of deleted index v1 (sha256:000000000000…)"
+        );
+    }
+
+    #[test]
+    fn tag_schema_names_the_subject() {
+        let hex = "ab".repeat(32);
+        assert_eq!(
+            tag_subject(&format!("sha256-{hex}.sig")),
+            Some((format!("sha256:{hex}"), ArtifactKind::Signature))
+        );
+        assert_eq!(
+            tag_subject(&format!("sha256-{hex}")),
+            Some((format!("sha256:{hex}"), ArtifactKind::Other))
+        );
+        assert_eq!(tag_subject("sha256-abc.sig"), None);
+        assert_eq!(tag_subject("v1.0.0"), None);
+    }
+}
