@@ -14,7 +14,7 @@ use futures::StreamExt;
 use crate::model::PackageListing;
 use crate::model::PackageVersion;
 use crate::plan::{ChildFacts, Images, ManifestFacts, tag_subject};
-use crate::registry::{Manifest, RegistryClient, RegistryError};
+use crate::registry::{Digest, Manifest, RegistryClient, RegistryError};
 
 /// How many manifests are read at once.
 const MANIFESTS_AT_ONCE: usize = 8;
@@ -31,8 +31,8 @@ async fn read_facts(
     registry: &RegistryClient,
     repository: &str,
     versions: &[PackageVersion],
-) -> Result<HashMap<String, ManifestFacts>, RegistryError> {
-    let mut facts: HashMap<String, ManifestFacts> = HashMap::new();
+) -> Result<HashMap<Digest, ManifestFacts>, RegistryError> {
+    let mut facts: HashMap<Digest, ManifestFacts> = HashMap::new();
     let mut accounted: HashSet<String> = HashSet::new();
 
     let named_by_tag = |v: &PackageVersion| {
@@ -59,7 +59,7 @@ async fn read_facts(
     for chunk in untagged.chunks(MANIFESTS_AT_ONCE) {
         let unread: Vec<String> = chunk
             .iter()
-            .filter(|digest| !accounted.contains(*digest) && !facts.contains_key(*digest))
+            .filter(|digest| !accounted.contains(*digest) && !facts.contains_key(digest.as_str()))
             .cloned()
             .collect();
         let mut wave = unread;
@@ -76,7 +76,7 @@ async fn read_wave(
     registry: &RegistryClient,
     repository: &str,
     digests: &[String],
-    facts: &mut HashMap<String, ManifestFacts>,
+    facts: &mut HashMap<Digest, ManifestFacts>,
     accounted: &mut HashSet<String>,
 ) -> Result<Vec<String>, RegistryError> {
     let manifests: Vec<Result<Manifest, RegistryError>> = futures::stream::iter(digests)
@@ -93,9 +93,9 @@ async fn read_wave(
                 nested.push(child.digest.as_str().to_string());
             }
         }
-        facts.insert(manifest.digest.as_str().to_string(), facts_of(&manifest));
+        facts.insert(manifest.digest.clone(), facts_of(&manifest));
     }
-    nested.retain(|digest| !facts.contains_key(digest));
+    nested.retain(|digest| !facts.contains_key(digest.as_str()));
     nested.sort();
     nested.dedup();
     Ok(nested)
@@ -108,12 +108,12 @@ pub fn facts_of(manifest: &Manifest) -> ManifestFacts {
             .children()
             .iter()
             .map(|child| ChildFacts {
-                digest: child.digest.as_str().to_string(),
+                digest: child.digest.clone(),
                 platform: child.platform.as_ref().map(|p| p.to_string()),
                 attestation: child.attestation_of.is_some(),
             })
             .collect(),
-        subject: manifest.subject.as_ref().map(|d| d.as_str().to_string()),
+        subject: manifest.subject.clone(),
     }
 }
 

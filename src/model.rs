@@ -4,6 +4,7 @@
 //! GitHub's wire format (see `github::wire`), the fake and the tests build them directly.
 //! Nothing here knows about HTTP, inputs or the Actions runtime.
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -117,6 +118,162 @@ impl Visibility {
 impl fmt::Display for Visibility {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A content digest as registries write it, `<algorithm>:<encoded>`: for example
+/// `sha256:1a2b…` (64 lower-case hex digits). A container version's `name` in the Packages API is
+/// the digest of its manifest; an index names its platform manifests by digest.
+///
+/// Parsing checks the grammar of the OCI image spec, and for `sha256` and `sha512` (the
+/// algorithms the registry reader can verify) the exact length and lower-case hex, so two
+/// `Digest`s of the same content always compare equal.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Digest(String);
+
+/// A string that is not a digest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a digest: {reason} (expected `sha256:` and 64 lower-case hex digits)")]
+pub struct DigestError {
+    pub value: String,
+    pub reason: &'static str,
+}
+
+impl Digest {
+    /// Checks and wraps `text`, e.g. `sha256:` followed by 64 lower-case hex digits.
+    pub fn parse(text: &str) -> Result<Digest, DigestError> {
+        let fail = |reason| DigestError {
+            value: text.chars().take(100).collect(),
+            reason,
+        };
+        let (algorithm, encoded) = text.split_once(':').ok_or_else(|| fail("no `:`"))?;
+        // OCI: algorithm-component ([a-z0-9]+) joined by one of `+._-`.
+        let algorithm_ok = !algorithm.is_empty()
+            && algorithm
+                .split(['+', '.', '_', '-'])
+                .all(|part| !part.is_empty() && part.bytes().all(is_lower_alnum));
+        if !algorithm_ok {
+            return Err(fail("the algorithm must be lower-case letters and digits"));
+        }
+        let hex_len = match algorithm {
+            "sha256" => Some(64),
+            "sha512" => Some(128),
+            _ => None,
+        };
+        match hex_len {
+            Some(len) if encoded.len() != len => {
+                return Err(fail("the hex part has the wrong length"));
+            }
+            Some(_) if !encoded.bytes().all(is_lower_hex) => {
+                return Err(fail("the hex part must be lower-case hex digits"));
+            }
+            Some(_) => {}
+            None if encoded.is_empty()
+                || !encoded
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'=' | b'_' | b'-')) =>
+            {
+                return Err(fail("the encoded part has characters a digest cannot have"));
+            }
+            None => {}
+        }
+        Ok(Digest(text.to_string()))
+    }
+
+    /// `sha256`, `sha512`, …
+    pub fn algorithm(&self) -> &str {
+        self.0
+            .split_once(':')
+            .map_or("", |(algorithm, _)| algorithm)
+    }
+
+    /// The part after the `:`, e.g. the 64 hex digits of a sha256 digest.
+    pub fn encoded(&self) -> &str {
+        self.0.split_once(':').map_or("", |(_, encoded)| encoded)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `sha256:1a2b3c4d5e6f…`: see [`short_digest`].
+    pub fn short(&self) -> String {
+        short_digest(&self.0)
+    }
+}
+
+fn is_lower_alnum(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit()
+}
+
+fn is_lower_hex(b: u8) -> bool {
+    b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for Digest {
+    type Err = DigestError;
+
+    fn from_str(text: &str) -> Result<Digest, DigestError> {
+        Digest::parse(text)
+    }
+}
+
+impl TryFrom<String> for Digest {
+    type Error = DigestError;
+
+    fn try_from(text: String) -> Result<Digest, DigestError> {
+        Digest::parse(&text)
+    }
+}
+
+impl From<Digest> for String {
+    fn from(digest: Digest) -> String {
+        digest.0
+    }
+}
+
+impl AsRef<str> for Digest {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// So that a map keyed by digest is looked up with a version's name.
+impl Borrow<str> for Digest {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// So that a digest compares directly with a version name from the Packages API.
+impl PartialEq<str> for Digest {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Digest {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Digest {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialEq<Digest> for String {
+    fn eq(&self, other: &Digest) -> bool {
+        *self == other.0
     }
 }
 
@@ -304,5 +461,46 @@ pub fn short_digest(name: &str) -> String {
     match name.strip_prefix("sha256:") {
         Some(hex) if hex.len() > 12 => format!("sha256:{}…", &hex[..12]),
         _ => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// sha256 of the empty string.
+    const EMPTY: &str = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    #[test]
+    fn malformed_digests_are_refused_with_the_reason() {
+        for (text, reason) in [
+            ("v1.2.3", "no `:`"),
+            ("sha256:abc", "wrong length"),
+            (
+                &EMPTY.to_uppercase().replace("SHA256", "sha256"),
+                "lower-case hex",
+            ),
+            ("SHA256:abc", "algorithm"),
+            ("sha256--abc:x", "algorithm"),
+            ("md5:", "characters"),
+        ] {
+            let err = Digest::parse(text).unwrap_err();
+            assert!(err.to_string().contains(reason), "{text}: {err}");
+        }
+        let digest: Digest = EMPTY.parse().unwrap();
+        assert_eq!(digest.algorithm(), "sha256");
+        assert_eq!(digest.to_string(), EMPTY);
+        assert_eq!(digest.short(), "sha256:e3b0c44298fc…");
+        assert_eq!(short_digest("1.2.3"), "1.2.3");
+    }
+
+    #[test]
+    fn serde_round_trips_and_checks() {
+        let digest: Digest = serde_json::from_str(&format!("\"{EMPTY}\"")).unwrap();
+        assert_eq!(
+            serde_json::to_string(&digest).unwrap(),
+            format!("\"{EMPTY}\"")
+        );
+        assert!(serde_json::from_str::<Digest>("\"latest\"").is_err());
     }
 }

@@ -195,18 +195,7 @@ pub async fn run(
                 let image = plan.packages[p].versions[v].version.clone();
                 let repository = registry::repository_path(&owner, &plan.packages[p].name);
                 let children = match registry.manifest(&repository, &image.name).await {
-                    Ok(manifest) => images::facts_of(&manifest)
-                        .children
-                        .into_iter()
-                        .map(|child| {
-                            let relation = match (child.attestation, child.platform) {
-                                (true, _) => "attestation".to_string(),
-                                (false, Some(platform)) => format!("platform {platform}"),
-                                (false, None) => "manifest".to_string(),
-                            };
-                            (child.digest, relation)
-                        })
-                        .collect(),
+                    Ok(manifest) => images::facts_of(&manifest).children,
                     Err(err) => {
                         warnings.push(format!(
                             "Could not read the manifest of {} to restore its parts: {err}",

@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::model::{PackageVersion, short_digest};
+use crate::model::{Digest, PackageVersion};
 
 use super::draft::{Context, PackageDraft};
 use super::{Action, Reason};
@@ -26,13 +26,13 @@ pub struct ManifestFacts {
     /// For an index (OCI image index, Docker manifest list): the manifests it lists.
     pub children: Vec<ChildFacts>,
     /// For a manifest with an OCI `subject`: the digest of the manifest it refers to.
-    pub subject: Option<String>,
+    pub subject: Option<Digest>,
 }
 
 /// One entry of an index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildFacts {
-    pub digest: String,
+    pub digest: Digest,
     /// `linux/arm64/v8`; `None` for entries without a platform.
     pub platform: Option<String>,
     /// A buildx attestation manifest (`vnd.docker.reference.type: attestation-manifest`).
@@ -52,6 +52,17 @@ pub enum Relation {
     TaggedArtifact(ArtifactKind),
     /// A manifest whose OCI `subject` names the image.
     Referrer,
+}
+
+impl Relation {
+    /// How an entry of an index belongs to the index.
+    pub fn of_child(child: &ChildFacts) -> Relation {
+        match (&child.platform, child.attestation) {
+            (_, true) => Relation::Attestation,
+            (Some(platform), false) => Relation::Platform(platform.clone()),
+            (None, false) => Relation::Entry,
+        }
+    }
 }
 
 /// The kind of a tag-schema artifact, from its tag's suffix.
@@ -82,12 +93,12 @@ impl fmt::Display for Relation {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Link {
     /// The parent's digest.
-    pub parent: String,
+    pub parent: Digest,
     pub relation: Relation,
 }
 
 /// The subject digest a tag-schema artifact tag names: `sha256-<hex>[.suffix]` → `sha256:<hex>`.
-pub fn tag_subject(tag: &str) -> Option<(String, ArtifactKind)> {
+pub fn tag_subject(tag: &str) -> Option<(Digest, ArtifactKind)> {
     let rest = tag.strip_prefix("sha256-")?;
     let (hex, suffix) = rest.split_once('.').unwrap_or((rest, ""));
     if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -99,7 +110,8 @@ pub fn tag_subject(tag: &str) -> Option<(String, ArtifactKind)> {
         "sbom" => ArtifactKind::Sbom,
         _ => ArtifactKind::Other,
     };
-    Some((format!("sha256:{}", hex.to_ascii_lowercase()), kind))
+    let subject = Digest::parse(&format!("sha256:{}", hex.to_ascii_lowercase())).ok()?;
+    Some((subject, kind))
 }
 
 /// The tags a version carries for itself: all but the cosign-style tags that name another
@@ -115,15 +127,15 @@ pub fn own_tags(version: &PackageVersion) -> impl Iterator<Item = &String> {
 /// are present count: a child whose index is already gone is an ordinary version.
 pub fn links(
     versions: &[PackageVersion],
-    manifests: &HashMap<String, ManifestFacts>,
+    manifests: &HashMap<Digest, ManifestFacts>,
 ) -> HashMap<String, Vec<Link>> {
     let present: HashSet<&str> = versions.iter().map(|v| v.name.as_str()).collect();
     let mut links: HashMap<String, Vec<Link>> = HashMap::new();
-    let mut add = |child: &str, parent: &str, relation: Relation| {
-        if child != parent && present.contains(child) && present.contains(parent) {
+    let mut add = |child: &str, parent: &Digest, relation: Relation| {
+        if *parent != child && present.contains(child) && present.contains(parent.as_str()) {
             let entry = links.entry(child.to_string()).or_default();
             let link = Link {
-                parent: parent.to_string(),
+                parent: parent.clone(),
                 relation,
             };
             if !entry.contains(&link) {
@@ -132,14 +144,10 @@ pub fn links(
         }
     };
     for version in versions {
-        if let Some(facts) = manifests.get(&version.name) {
+        // Found by the version's name, the manifest's digest is that name, checked.
+        if let Some((digest, facts)) = manifests.get_key_value(version.name.as_str()) {
             for child in &facts.children {
-                let relation = match (&child.platform, child.attestation) {
-                    (_, true) => Relation::Attestation,
-                    (Some(platform), false) => Relation::Platform(platform.clone()),
-                    (None, false) => Relation::Entry,
-                };
-                add(&child.digest, &version.name, relation);
+                add(child.digest.as_str(), digest, Relation::of_child(child));
             }
             if let Some(subject) = &facts.subject {
                 add(&version.name, subject, Relation::Referrer);
@@ -173,11 +181,14 @@ pub(crate) fn apply(package: &mut PackageDraft, _context: &Context<'_>) {
             let parents: Vec<(&Link, Option<Action>)> = drafts[i]
                 .links
                 .iter()
-                .filter_map(|link| Some((link, drafts[*index_of.get(&link.parent)?].decided)))
+                .filter_map(|link| {
+                    let parent = index_of.get(link.parent.as_str())?;
+                    Some((link, drafts[*parent].decided))
+                })
                 .collect();
             let describe = |link: &Link| {
-                let parent = &drafts[index_of[&link.parent]].version;
-                ImageRef::new(parent, &link.relation)
+                let parent = &drafts[index_of[link.parent.as_str()]].version;
+                ImageRef::new(parent, link)
             };
             let decision =
                 if let Some((link, _)) = parents.iter().find(|(_, a)| *a == Some(Action::Keep)) {
@@ -219,37 +230,61 @@ pub(crate) fn apply(package: &mut PackageDraft, _context: &Context<'_>) {
     }
 }
 
+/// What a reason calls the image a part belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    /// The index that lists platform and attestation manifests.
+    Index,
+    /// The subject of a signature, an attestation or a referrer.
+    Image,
+}
+
+impl ImageKind {
+    /// What the parent of a part linked by `relation` is.
+    pub fn of(relation: &Relation) -> ImageKind {
+        match relation {
+            Relation::Platform(_) | Relation::Entry | Relation::Attestation => ImageKind::Index,
+            Relation::TaggedArtifact(_) | Relation::Referrer => ImageKind::Image,
+        }
+    }
+}
+
+impl fmt::Display for ImageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ImageKind::Index => "index",
+            ImageKind::Image => "image",
+        })
+    }
+}
+
 /// How a reason names the image a part belongs to: `index v2 (sha256:1a2b3c4d5e6f…)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef {
-    /// `index` for the parent of platform and attestation manifests, else `image`.
-    pub kind: &'static str,
+    pub kind: ImageKind,
     /// The image's first tag, if it has one.
     pub tag: Option<String>,
     /// GitHub did not say which tags the image carries.
     pub tags_unknown: bool,
-    pub digest: String,
+    pub digest: Digest,
 }
 
 impl ImageRef {
-    fn new(parent: &PackageVersion, relation: &Relation) -> ImageRef {
-        let kind = match relation {
-            Relation::Platform(_) | Relation::Entry | Relation::Attestation => "index",
-            Relation::TaggedArtifact(_) | Relation::Referrer => "image",
-        };
+    /// The image `link` points to, which is `parent`.
+    fn new(parent: &PackageVersion, link: &Link) -> ImageRef {
         let tags = parent.tags();
         ImageRef {
-            kind,
+            kind: ImageKind::of(&link.relation),
             tag: tags.first().cloned(),
             tags_unknown: tags.is_unknown(),
-            digest: parent.name.clone(),
+            digest: link.parent.clone(),
         }
     }
 }
 
 impl fmt::Display for ImageRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digest = short_digest(&self.digest);
+        let digest = self.digest.short();
         match &self.tag {
             Some(tag) => write!(f, "{} {tag} ({digest})", self.kind),
             None if self.tags_unknown => write!(f, "{} with unknown tags ({digest})", self.kind),
@@ -267,9 +302,8 @@ mod tests {
 
     #[test]
     fn parts_follow_their_images_both_ways() {
-        let digest = |id: u64| format!("sha256:{id:064x}");
         let part_of = |id: u64| Link {
-            parent: digest(id),
+            parent: format!("sha256:{id:064x}").parse().unwrap(),
             relation: Relation::Platform("linux/amd64".to_string()),
         };
         let mut package = drafts(vec![image(1, 1, &["v2"]), image(2, 2, &["v1"])]);
@@ -293,13 +327,14 @@ mod tests {
     #[test]
     fn tag_schema_names_the_subject() {
         let hex = "ab".repeat(32);
+        let subject: Digest = format!("sha256:{hex}").parse().unwrap();
         assert_eq!(
             tag_subject(&format!("sha256-{hex}.sig")),
-            Some((format!("sha256:{hex}"), ArtifactKind::Signature))
+            Some((subject.clone(), ArtifactKind::Signature))
         );
         assert_eq!(
             tag_subject(&format!("sha256-{hex}")),
-            Some((format!("sha256:{hex}"), ArtifactKind::Other))
+            Some((subject, ArtifactKind::Other))
         );
         assert_eq!(tag_subject("sha256-abc.sig"), None);
         assert_eq!(tag_subject("v1.0.0"), None);

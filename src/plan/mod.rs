@@ -51,12 +51,14 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::model::{Package, PackageListing, PackageVersion, Timestamp};
+use crate::model::{Digest, Package, PackageListing, PackageVersion, Timestamp};
 use crate::selector::PatternList;
 
 use draft::{Context, PackageDraft};
 
-pub use images::{ArtifactKind, ChildFacts, ImageRef, Link, ManifestFacts, Relation, tag_subject};
+pub use images::{
+    ArtifactKind, ChildFacts, ImageKind, ImageRef, Link, ManifestFacts, Relation, tag_subject,
+};
 pub use reason::Reason;
 pub use restore::{RestoreRequest, UndoEntry};
 pub use rules::age::Age;
@@ -72,7 +74,7 @@ pub enum Images {
     /// Reading failed: the plan keeps every untagged version of the package.
     Unreadable(String),
     /// The facts of the manifests read, by digest.
-    Read(HashMap<String, ManifestFacts>),
+    Read(HashMap<Digest, ManifestFacts>),
 }
 
 /// One package as the planner sees it: its versions and what the registry said about them.
@@ -187,7 +189,7 @@ pub struct VersionPlan {
     /// The digests of the images this version is a part of (platform manifest, attestation,
     /// signature, referrer); empty for an image of its own. Execution deletes a part only once
     /// these images are gone.
-    pub belongs_to: Vec<String>,
+    pub belongs_to: Vec<Digest>,
 }
 
 impl VersionPlan {

@@ -78,7 +78,7 @@ pub enum Reason {
     Undo,
     /// Restored: a platform manifest, attestation or signature of an image restored in this
     /// run, found in the image's manifest (or the signature's tag) once the image was back.
-    PartOfRestored { relation: String, image: String },
+    PartOfRestored { relation: Relation, image: String },
 }
 
 impl Reason {
@@ -216,6 +216,11 @@ impl fmt::Display for Reason {
                 )
             }
             Reason::Undo => f.write_str("deleted by the prune being undone"),
+            // Restore has always named any artifact tagged after its image so.
+            Reason::PartOfRestored {
+                relation: Relation::TaggedArtifact(_),
+                image,
+            } => write!(f, "signature or attestation of restored image {image}"),
             Reason::PartOfRestored { relation, image } => {
                 write!(f, "{relation} of restored image {image}")
             }
@@ -235,16 +240,17 @@ impl Serialize for Reason {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::ImageKind;
     use crate::plan::rules::ORDER;
 
     #[test]
     fn every_reason_names_a_rule_that_exists() {
         let at = "2026-11-25T12:00:00Z".parse().unwrap();
         let image = ImageRef {
-            kind: "index",
+            kind: ImageKind::Index,
             tag: None,
             tags_unknown: false,
-            digest: format!("sha256:{:064x}", 1),
+            digest: format!("sha256:{:064x}", 1).parse().unwrap(),
         };
         let relation = Relation::Entry;
         let (tag, pattern, age) = (String::new(), String::new(), String::new());
@@ -310,7 +316,7 @@ mod tests {
             (Reason::Undo, restore::UNDO),
             (
                 Reason::PartOfRestored {
-                    relation: String::new(),
+                    relation: Relation::Referrer,
                     image: String::new(),
                 },
                 images::ID,

@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::model::{PackageType, PackageVersion, Timestamp, VersionId, short_digest};
 
-use super::{Age, Reason, Selection, tag_subject};
+use super::{Age, ChildFacts, Reason, Relation, Selection, tag_subject};
 
 /// The id of the rule that restores what was deleted within `deleted-within`; the versions
 /// `tags`, `versions` and `version-ids` pick are the [`selection`](super::rules::selection)'s.
@@ -207,7 +207,7 @@ fn plan_package(
 /// command reads the manifest and restores what this returns.
 pub fn parts_of(
     image: &PackageVersion,
-    children: &[(String, String)],
+    children: &[ChildFacts],
     deleted: &[PackageVersion],
     already: &HashSet<VersionId>,
 ) -> Vec<RestoreItem> {
@@ -224,13 +224,13 @@ pub fn parts_of(
         {
             continue;
         }
-        let child = children.iter().find(|(digest, _)| *digest == version.name);
+        let child = children.iter().find(|child| child.digest == version.name);
         let artifact = version.tags().iter().find_map(|tag| {
-            let (subject, _) = tag_subject(tag)?;
-            (subject == image.name).then(|| "signature or attestation".to_string())
+            let (subject, kind) = tag_subject(tag)?;
+            (subject == image.name).then_some(Relation::TaggedArtifact(kind))
         });
         let relation = match (child, artifact) {
-            (Some((_, relation)), _) => relation.clone(),
+            (Some(child), _) => Relation::of_child(child),
             (None, Some(relation)) => relation,
             (None, None) => continue,
         };

@@ -389,7 +389,7 @@ fn multi_arch_facts(
         images: Images::Read(
             manifests
                 .into_iter()
-                .map(|(id, m)| (format!("sha256:{id:064x}"), m))
+                .map(|(id, m)| (format!("sha256:{id:064x}").parse().unwrap(), m))
                 .collect(),
         ),
     }
@@ -398,8 +398,8 @@ fn multi_arch_facts(
 mod multi_arch {
     use super::*;
 
-    fn digest(id: u64) -> String {
-        format!("sha256:{id:064x}")
+    fn digest(id: u64) -> Digest {
+        format!("sha256:{id:064x}").parse().unwrap()
     }
 
     fn platform(id: u64, platform: &str) -> ChildFacts {
@@ -556,8 +556,8 @@ mod multi_arch {
 
     #[test]
     fn signatures_follow_their_subject_both_ways() {
-        let subject_kept = digest(10)["sha256:".len()..].to_string();
-        let subject_deleted = digest(20)["sha256:".len()..].to_string();
+        let subject_kept = digest(10).encoded().to_string();
+        let subject_deleted = digest(20).encoded().to_string();
         let versions = vec![
             image(10, 0, &["v2"]),
             image(20, 60, &["v1"]),
@@ -699,7 +699,7 @@ mod trust {
             children: children
                 .iter()
                 .map(|(id, platform)| ChildFacts {
-                    digest: format!("sha256:{id:064x}"),
+                    digest: format!("sha256:{id:064x}").parse().unwrap(),
                     platform: Some(platform.to_string()),
                     attestation: false,
                 })
@@ -861,10 +861,10 @@ mod trust {
     #[test]
     fn an_image_whose_tags_are_unknown_is_named_so() {
         let image = ImageRef {
-            kind: "index",
+            kind: ImageKind::Index,
             tag: None,
             tags_unknown: true,
-            digest: format!("sha256:{:064x}", 7),
+            digest: format!("sha256:{:064x}", 7).parse().unwrap(),
         };
         assert_eq!(
             image.to_string(),
@@ -908,7 +908,7 @@ proptest! {
             for (p, own) in platforms.iter().enumerate() {
                 let child = id + 1 + p as u64;
                 versions.push(image(child, *days, own));
-                children.push(ChildFacts { digest: format!("sha256:{child:064x}"), platform: Some(format!("linux/{p}")), attestation: false });
+                children.push(ChildFacts { digest: format!("sha256:{child:064x}").parse().unwrap(), platform: Some(format!("linux/{p}")), attestation: false });
             }
             manifests.push((id, ManifestFacts { children, subject: None }));
         }
