@@ -8,10 +8,10 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 use super::rules::{
-    age, exclusions, keep_newest, never_empty, pre_release, registry_unreadable, selection,
-    tags_unknown,
+    age, exclusions, keep_newest, never_empty, parts_follow_images, pre_release,
+    registry_unreadable, selection, tags_unknown,
 };
-use super::{ImageRef, Relation, TimestampField, images, restore};
+use super::{ImageRef, Relation, TimestampField, restore};
 
 /// One reason in a version's decision, by `prune` or by `restore`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +104,7 @@ impl Reason {
             Reason::PartOfKept { .. }
             | Reason::PartOfDeleted { .. }
             | Reason::Unresolved
-            | Reason::PartOfRestored { .. } => images::ID,
+            | Reason::PartOfRestored { .. } => parts_follow_images::ID,
             Reason::RegistryUnreadable { .. } => registry_unreadable::ID,
             Reason::TagsUnknown | Reason::SomeTagsUnknown => tags_unknown::ID,
             Reason::DeletedWithin { .. } => restore::DELETED_WITHIN,
@@ -141,6 +141,34 @@ impl Reason {
             Reason::Undo => "undo",
             Reason::PartOfRestored { .. } => "multi-arch",
         }
+    }
+
+    /// What the user can do when this reason keeps a version they expected to go; `None` when
+    /// the reason is the user's own choice (a selection, an exclusion, a floor) or a deletion.
+    pub fn tip(&self) -> Option<&'static str> {
+        Some(match self {
+            Reason::LastVersion => {
+                "GitHub never deletes a package's last version: set `delete-package-when-empty: \
+                 true` to delete the whole package"
+            }
+            Reason::RegistryUnreadable { .. } => {
+                "give the token `read:packages` on the registry (see Tokens and permissions), or \
+                 set `manifest-aware: false` to judge versions without their images"
+            }
+            Reason::Unresolved => "run `validate: true` to see which images are broken",
+            Reason::TagsUnknown => "list the version in `version-ids` to delete it all the same",
+            Reason::SomeTagsUnknown => {
+                "untagged versions stay while GitHub hides some tags of the package: run again \
+                 later, or list versions in `version-ids`"
+            }
+            Reason::OwnTag { .. } => {
+                "add a pattern for its own tag to `tags` to let it go with its image"
+            }
+            Reason::PartOfKept { .. } => {
+                "a part goes when no kept image lists it: delete or untag the image that keeps it"
+            }
+            _ => return None,
+        })
     }
 }
 
@@ -230,9 +258,14 @@ impl fmt::Display for Reason {
 
 impl Serialize for Reason {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut reason = serializer.serialize_struct("Reason", 2)?;
+        let tip = self.tip();
+        let mut reason = serializer.serialize_struct("Reason", 3 + usize::from(tip.is_some()))?;
         reason.serialize_field("rule", self.input())?;
+        reason.serialize_field("rule_id", self.rule_id())?;
         reason.serialize_field("text", &self.to_string())?;
+        if let Some(tip) = tip {
+            reason.serialize_field("tip", tip)?;
+        }
         reason.end()
     }
 }
@@ -319,11 +352,38 @@ mod tests {
                     relation: Relation::Referrer,
                     image: String::new(),
                 },
-                images::ID,
+                parts_follow_images::ID,
             ),
         ];
         for (reason, id) in restore {
             assert_eq!(reason.rule_id(), id);
+        }
+    }
+
+    #[test]
+    fn a_reason_in_the_report_names_its_rule_and_what_to_do() {
+        let kept = serde_json::to_value(Reason::LastVersion).unwrap();
+        assert_eq!(kept["rule"], "last-version");
+        assert_eq!(kept["rule_id"], never_empty::ID);
+        assert!(
+            kept["tip"]
+                .as_str()
+                .unwrap()
+                .contains("delete-package-when-empty")
+        );
+        // A deletion or the user's own choice needs no tip.
+        let picked = serde_json::to_value(Reason::Untagged).unwrap();
+        assert_eq!(picked["rule_id"], selection::ID);
+        assert!(picked.get("tip").is_none(), "{picked}");
+        for safety in [
+            Reason::TagsUnknown,
+            Reason::SomeTagsUnknown,
+            Reason::Unresolved,
+        ] {
+            assert!(
+                safety.tip().is_some(),
+                "{safety:?} keeps a version: say what to do"
+            );
         }
     }
 }

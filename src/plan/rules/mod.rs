@@ -7,13 +7,13 @@ pub mod age;
 pub mod exclusions;
 pub mod keep_newest;
 pub mod never_empty;
+pub mod parts_follow_images;
 pub mod pre_release;
 pub mod registry_unreadable;
 pub mod selection;
 pub mod tags_unknown;
 
 use super::draft::{Context, PackageDraft};
-use super::images;
 
 /// One rule, as the planner runs it.
 #[derive(Clone, Copy)]
@@ -55,7 +55,7 @@ pub const ORDER: &[Rule] = &[
     rule!(age),
     rule!(pre_release),
     rule!(never_empty),
-    rule!(images),
+    rule!(parts_follow_images),
 ];
 
 /// Builders for the rules' unit tests: drafts of versions, and a context for a policy.
@@ -109,7 +109,7 @@ mod tests {
             age::ID,
             pre_release::ID,
             never_empty::ID,
-            images::ID,
+            parts_follow_images::ID,
         ];
         for id in every_rule {
             let places = ORDER.iter().filter(|rule| rule.id == id).count();
