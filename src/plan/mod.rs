@@ -40,6 +40,7 @@
 //! Every [`Reason`] names the rule that gave it ([`Reason::rule_id`]). `restore` plans with the
 //! same selection and reasons ([`restore`]).
 
+pub mod checks;
 mod draft;
 mod images;
 mod reason;
