@@ -1,7 +1,11 @@
-//! Carrying a plan out through the client, and collecting what happened to each version.
+//! Carrying a plan out: one runner for deletions and restores, of versions and of whole
+//! packages, and what happened to each.
 //!
-//! A failed deletion never stops the others: every result is collected, so that whatever was
-//! deleted before a failure is reported.
+//! Deletions and restores go the same way: as many requests at once as `concurrency` allows;
+//! none once the hourly API budget runs low (they are left for the next run); no more in a
+//! package once GitHub refused its first for lack of permission; nothing new after a signal,
+//! and what is in flight is given a short grace. A failed request never stops the others: every
+//! result is collected, so that whatever was done before a failure is reported.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,21 +14,52 @@ use futures::StreamExt;
 use crate::actions::Runtime;
 use crate::cancel::{Cancellation, Signal};
 use crate::github::{ApiError, Client, Scope, VersionState};
+use crate::images;
 use crate::journal::{Entry, Journal, SentVersion};
-use crate::model::VersionId;
+use crate::model::{PackageType, PackageVersion, VersionId};
+use crate::plan::restore::{self, RestorePlan};
 use crate::plan::{Action, PackagePlan, Plan, Reason};
 use crate::progress::Progress;
+use crate::registry::{self, RegistryClient};
 
-/// What happened to one version the plan deletes.
+/// What the runner does to versions and packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Delete,
+    Restore,
+}
+
+impl Op {
+    /// What one request is called in messages: `deletion`, `restore`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Op::Delete => "deletion",
+            Op::Restore => "restore",
+        }
+    }
+
+    /// What the progress lines count.
+    fn progress_label(self) -> &'static str {
+        match self {
+            Op::Delete => "Deletions",
+            Op::Restore => "Restores",
+        }
+    }
+}
+
+/// What happened to one version (or package) the runner deleted or restored. One type for both
+/// operations: the runner treats them alike, and only the words differ ([`Status::word`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
-    /// Dry run: it would have been deleted.
-    WouldDelete,
-    Deleted,
-    /// GitHub said 404 and a second look confirmed it is no longer active.
-    AlreadyGone,
-    /// Not attempted: the API budget ran low, or GitHub asked to wait longer than allowed; the
-    /// next run will pick it up.
+    /// Dry run: it would have been deleted (restored).
+    WouldDo,
+    /// Deleted (restored).
+    Done,
+    /// Already as asked: a deletion found it gone, a restore found it active. GitHub answered
+    /// 404 and a second look confirmed it.
+    AlreadyDone,
+    /// Not sent: the API budget ran low, or GitHub asked to wait longer than allowed; the next
+    /// run will pick it up.
     Deferred,
     Failed(String),
 }
@@ -34,19 +69,27 @@ impl Status {
         matches!(self, Status::Failed(_))
     }
 
-    /// The word used in outputs and reports.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Status::WouldDelete => "would-delete",
-            Status::Deleted => "deleted",
-            Status::AlreadyGone => "already-gone",
-            Status::Deferred => "deferred",
-            Status::Failed(_) => "failed",
+    /// Done, already as asked, or would be done in a dry run: neither failed nor left for later.
+    pub fn is_done(&self) -> bool {
+        matches!(self, Status::WouldDo | Status::Done | Status::AlreadyDone)
+    }
+
+    /// The word used in outputs and reports: `deleted`, `already-active`, `deferred`…
+    pub fn word(&self, op: Op) -> &'static str {
+        match (self, op) {
+            (Status::WouldDo, Op::Delete) => "would-delete",
+            (Status::WouldDo, Op::Restore) => "would-restore",
+            (Status::Done, Op::Delete) => "deleted",
+            (Status::Done, Op::Restore) => "restored",
+            (Status::AlreadyDone, Op::Delete) => "already-gone",
+            (Status::AlreadyDone, Op::Restore) => "already-active",
+            (Status::Deferred, _) => "deferred",
+            (Status::Failed(_), _) => "failed",
         }
     }
 }
 
-/// The status of one planned deletion: `package` and `version` index into the plan.
+/// The status of one version: `package` and `version` index into the plan.
 #[derive(Debug, Clone)]
 pub struct Executed {
     pub package: usize,
@@ -54,7 +97,15 @@ pub struct Executed {
     pub status: Status,
 }
 
-/// Everything the run did, in plan order.
+/// A whole package deleted or restored (or not).
+#[derive(Debug, Clone)]
+pub struct PackageExecuted {
+    pub name: String,
+    pub package_type: PackageType,
+    pub status: Status,
+}
+
+/// Everything a run did to versions, in plan order.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
     pub results: Vec<Executed>,
@@ -65,11 +116,17 @@ pub struct Outcome {
 impl Outcome {
     /// A dry run: every planned deletion is reported as what would happen.
     pub fn dry_run(plan: &Plan) -> Outcome {
-        let results = planned(plan)
+        Outcome::would_do(planned(plan))
+    }
+
+    /// A dry run of `jobs`: (package, version) indices into a plan.
+    pub fn would_do(jobs: impl IntoIterator<Item = (usize, usize)>) -> Outcome {
+        let results = jobs
+            .into_iter()
             .map(|(package, version)| Executed {
                 package,
                 version,
-                status: Status::WouldDelete,
+                status: Status::WouldDo,
             })
             .collect();
         Outcome {
@@ -82,11 +139,9 @@ impl Outcome {
         self.results.iter().filter(|r| r.status.is_failure())
     }
 
-    /// Deleted, already gone, or would be deleted in a dry run.
+    /// Done, already as asked, or would be done in a dry run.
     pub fn done(&self) -> impl Iterator<Item = &Executed> {
-        self.results
-            .iter()
-            .filter(|r| !r.status.is_failure() && r.status != Status::Deferred)
+        self.results.iter().filter(|r| r.status.is_done())
     }
 
     /// Left for the next run because the API budget ran low.
@@ -94,6 +149,409 @@ impl Outcome {
         self.results.iter().filter(|r| r.status == Status::Deferred)
     }
 }
+
+/// One version for the runner: where it is, and what must be done before it.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Indices into the caller's plan, handed back with the status. Versions with the same
+    /// `package` are one package for the permission stop.
+    pub package: usize,
+    pub version: usize,
+    pub package_type: PackageType,
+    pub package_name: String,
+    pub id: VersionId,
+    pub name: String,
+    /// How a message names this version when it holds others back: its first tag, else its name.
+    pub label: String,
+    /// Jobs (package, version) that must be done before this one is sent; if one of them fails
+    /// or is left for later, this one stays too. A part of an image waits for its image.
+    pub after: Vec<(usize, usize)>,
+}
+
+impl Job {
+    fn key(&self) -> (usize, usize) {
+        (self.package, self.version)
+    }
+}
+
+/// Sends deletions or restores: the one place that decides how many go at once, when the budget
+/// is too low to send, and which packages refused.
+pub struct Runner<'a> {
+    op: Op,
+    client: &'a Client,
+    scope: &'a Scope,
+    runtime: &'a Runtime,
+    cancellation: &'a Cancellation,
+    /// Where each request that may delete something is written before it leaves (deletions).
+    journal: Option<&'a Journal>,
+    concurrency: usize,
+    /// Packages whose first request has been sent.
+    probed: HashSet<usize>,
+    /// Packages whose first request was refused for lack of permission, with GitHub's answer.
+    denied: HashMap<usize, String>,
+}
+
+impl<'a> Runner<'a> {
+    /// A runner sending as many requests at once as the client's `concurrency`.
+    pub fn new(
+        op: Op,
+        client: &'a Client,
+        scope: &'a Scope,
+        runtime: &'a Runtime,
+        cancellation: &'a Cancellation,
+    ) -> Runner<'a> {
+        Runner {
+            op,
+            client,
+            scope,
+            runtime,
+            cancellation,
+            journal: None,
+            concurrency: client.transport().settings().concurrency.max(1),
+            probed: HashSet::new(),
+            denied: HashMap::new(),
+        }
+    }
+
+    /// Records every request in `journal` before it leaves, and its answer after.
+    pub fn journaling(mut self, journal: &'a Journal) -> Runner<'a> {
+        self.journal = Some(journal);
+        self
+    }
+
+    /// Sends `jobs`, wave after wave: each wave holds what no unsent job it waits for still holds
+    /// back; a job whose forerunner failed, was deferred or was not sent stays, with that said.
+    /// Returns a status for every job, in no particular order.
+    pub async fn run(&mut self, jobs: Vec<Job>) -> Vec<Executed> {
+        let op = self.op;
+        // Counted by word, so that the log says "0 deleted, 3 failed", never "Deleted 3 of 3"
+        // when all three failed.
+        let progress = Progress::new(self.runtime, op.progress_label(), jobs.len()).counting(&[
+            Status::Done.word(op),
+            Status::AlreadyDone.word(op),
+            "failed",
+            "deferred",
+        ]);
+        let labels: HashMap<(usize, usize), String> =
+            jobs.iter().map(|j| (j.key(), j.label.clone())).collect();
+        let mut statuses: HashMap<(usize, usize), Status> = HashMap::new();
+        let mut waiting = jobs;
+        while !waiting.is_empty() {
+            if let Some(signal) = self.cancellation.signal() {
+                for job in waiting.drain(..) {
+                    let status = not_sent(signal);
+                    progress.record(status.word(op));
+                    statuses.insert(job.key(), status);
+                }
+                break;
+            }
+            let mut ready = Vec::new();
+            let mut later = Vec::new();
+            let mut settled = false;
+            for job in waiting {
+                match wave_state(op, &job.after, &statuses, &labels) {
+                    WaveState::Pending => later.push(job),
+                    WaveState::Ready => ready.push(job),
+                    WaveState::Blocked(status) => {
+                        progress.record(status.word(op));
+                        statuses.insert(job.key(), status);
+                        settled = true;
+                    }
+                }
+            }
+            if ready.is_empty() && !settled {
+                // Only tags can make parts claim each other in a circle; the plan deletes them
+                // all, so send them rather than wait forever.
+                ready = std::mem::take(&mut later);
+            }
+            statuses.extend(self.send(ready, &progress).await);
+            waiting = later;
+        }
+        progress.finish();
+        statuses
+            .into_iter()
+            .map(|((package, version), status)| Executed {
+                package,
+                version,
+                status,
+            })
+            .collect()
+    }
+
+    /// The first request of each package goes alone: a permission 403 there means the others
+    /// would fail the same way, so they are not sent (they would spend the budget for nothing).
+    async fn send(
+        &mut self,
+        jobs: Vec<Job>,
+        progress: &Progress<'_>,
+    ) -> Vec<((usize, usize), Status)> {
+        let (probes, rest): (Vec<Job>, Vec<Job>) = jobs
+            .into_iter()
+            .partition(|job| self.probed.insert(job.package));
+        let mut done = Vec::new();
+        for (job, status, refused) in self.send_all(probes, progress).await {
+            if let (true, Status::Failed(error)) = (refused, &status) {
+                self.denied.insert(job.0, error.clone());
+            }
+            done.push((job, status));
+        }
+        let (blocked, sendable): (Vec<Job>, Vec<Job>) = rest
+            .into_iter()
+            .partition(|job| self.denied.contains_key(&job.package));
+        for job in blocked {
+            let status = Status::Failed(format!(
+                "not sent: the first {} in this package was refused ({})",
+                self.op.noun(),
+                self.denied[&job.package]
+            ));
+            progress.record(status.word(self.op));
+            done.push((job.key(), status));
+        }
+        done.extend(
+            self.send_all(sendable, progress)
+                .await
+                .into_iter()
+                .map(|(job, status, _)| (job, status)),
+        );
+        done
+    }
+
+    /// Sends `jobs`, `concurrency` at a time; the flag says whether GitHub refused one for lack
+    /// of permission.
+    async fn send_all(
+        &self,
+        jobs: Vec<Job>,
+        progress: &Progress<'_>,
+    ) -> Vec<((usize, usize), Status, bool)> {
+        let op = self.op;
+        futures::stream::iter(jobs)
+            .map(|job| async move {
+                let (status, refused) = self.send_one(&job).await;
+                (job.key(), status, refused)
+            })
+            .buffer_unordered(self.concurrency)
+            .inspect(|(_, status, _)| progress.record(status.word(op)))
+            .collect()
+            .await
+    }
+
+    async fn send_one(&self, job: &Job) -> (Status, bool) {
+        if let Some(signal) = self.cancellation.signal() {
+            return (not_sent(signal), false);
+        }
+        // A request costs one call, two when a 404 must be looked at again.
+        if self.client.transport().budget_short_of(2) {
+            return (Status::Deferred, false);
+        }
+        self.record(|| Entry::Sending {
+            package: job.package_name.clone(),
+            id: job.id,
+            name: job.name.clone(),
+        });
+        let answer = tokio::select! {
+            answer = self.request(job) => answer,
+            () = self.cancellation.grace_over() => (in_flight(self.op), false),
+        };
+        self.record(|| outcome_entry(self.op, &job.package_name, job.id, &answer.0));
+        answer
+    }
+
+    /// One DELETE or POST …/restore, and a second look at a 404.
+    async fn request(&self, job: &Job) -> (Status, bool) {
+        let (client, scope) = (self.client, self.scope);
+        let (package_type, name, id) = (job.package_type, job.package_name.as_str(), job.id);
+        let answer = match self.op {
+            Op::Delete => client.delete_version(scope, package_type, name, id).await,
+            Op::Restore => client.restore_version(scope, package_type, name, id).await,
+        };
+        match answer {
+            Ok(()) => (Status::Done, false),
+            Err(err) if err.status() == Some(404) => {
+                let look = client.get_version(scope, package_type, name, id).await;
+                (self.after_404(err, look.map(drop)), false)
+            }
+            Err(err) if err.is_left_for_next_run() => (Status::Deferred, false),
+            Err(err) => (Status::Failed(err.to_string()), err.is_permission_denied()),
+        }
+    }
+
+    /// What a 404 meant, from a second look (a GET) at the version or package.
+    ///
+    /// GitHub also answers 404 to a DELETE when the token may see the package but not delete
+    /// from it: a 404 counts as "already gone" only once the GET shows it is no longer active.
+    /// A 404 to a restore is "already active" when the GET finds it (another run, or a person,
+    /// restored it in the meantime), else it is past restoring.
+    fn after_404(&self, answer: ApiError, look: Result<(), ApiError>) -> Status {
+        match (self.op, look) {
+            (Op::Delete, Err(err)) if err.status() == Some(404) => Status::AlreadyDone,
+            (Op::Delete, Ok(())) => Status::Failed(format!(
+                "{answer}; the version is still there, so the token may see the package but not \
+                 delete from it: give it `delete:packages` (PAT) or admin access to the package"
+            )),
+            (Op::Delete, Err(err)) => {
+                Status::Failed(format!("{answer}; checking whether it is gone: {err}"))
+            }
+            (Op::Restore, Ok(())) => Status::AlreadyDone,
+            (Op::Restore, Err(_)) => Status::Failed(format!("{answer}. {RESTORE_404}")),
+        }
+    }
+
+    /// What [`Runner::package`] would do, for a dry run. A deletion would delete. A restore asks
+    /// GitHub: a package it serves is active already (the real run's POST is answered 404 and
+    /// the same GET finds it), one it does not serve would be restored.
+    pub async fn preview_package(&self, package_type: PackageType, name: &str) -> Status {
+        if self.op == Op::Delete {
+            return Status::WouldDo;
+        }
+        match self
+            .client
+            .get_package(self.scope, package_type, name)
+            .await
+        {
+            Ok(_) => Status::AlreadyDone,
+            Err(err) if err.status() == Some(404) => Status::WouldDo,
+            Err(err) => Status::Failed(err.to_string()),
+        }
+    }
+
+    /// Deletes or restores a whole package. A deletion is journalled like its `versions`.
+    pub async fn package(
+        &self,
+        package_type: PackageType,
+        name: &str,
+        versions: &[SentVersion],
+    ) -> Status {
+        if let Some(signal) = self.cancellation.signal() {
+            return not_sent(signal);
+        }
+        // One request, two when a 404 must be looked at again.
+        if self.client.transport().budget_short_of(2) {
+            return Status::Deferred;
+        }
+        if self.op == Op::Restore {
+            self.runtime.info(&format!("Restoring the package {name}"));
+        }
+        self.record(|| Entry::SendingPackage {
+            package: name.to_string(),
+            versions: versions.to_vec(),
+        });
+        let (client, scope) = (self.client, self.scope);
+        let request = async {
+            let answer = match self.op {
+                Op::Delete => client.delete_package(scope, package_type, name).await,
+                Op::Restore => {
+                    client
+                        .restore_package(scope, package_type, name, None)
+                        .await
+                }
+            };
+            match answer {
+                Ok(()) => Status::Done,
+                Err(err) if err.status() == Some(404) && self.op == Op::Restore => {
+                    match client.get_package(scope, package_type, name).await {
+                        Ok(_) => Status::AlreadyDone,
+                        Err(_) => Status::Failed(format!("{err}. {RESTORE_404}")),
+                    }
+                }
+                Err(err) if err.is_left_for_next_run() => Status::Deferred,
+                Err(err) => Status::Failed(err.to_string()),
+            }
+        };
+        let status = tokio::select! {
+            status = request => status,
+            () = self.cancellation.grace_over() => in_flight(self.op),
+        };
+        for version in versions {
+            self.record(|| outcome_entry(self.op, name, version.id, &status));
+        }
+        status
+    }
+
+    fn record(&self, entry: impl FnOnce() -> Entry) {
+        if let Some(journal) = self.journal {
+            journal.record(&entry());
+        }
+    }
+}
+
+enum WaveState {
+    /// A job it waits for has not been sent yet.
+    Pending,
+    /// Every job it waits for is done (or it waits for none): it may go.
+    Ready,
+    /// A job it waits for is not done: it stays, with this status.
+    Blocked(Status),
+}
+
+fn wave_state(
+    op: Op,
+    after: &[(usize, usize)],
+    statuses: &HashMap<(usize, usize), Status>,
+    labels: &HashMap<(usize, usize), String>,
+) -> WaveState {
+    let mut blocked = None;
+    for first in after {
+        match statuses.get(first) {
+            None => return WaveState::Pending,
+            Some(Status::Done | Status::AlreadyDone) => {}
+            Some(Status::Deferred) => {
+                blocked.get_or_insert(Status::Deferred);
+            }
+            Some(Status::Failed(_) | Status::WouldDo) => {
+                let name = labels.get(first).map_or("", String::as_str);
+                blocked = Some(Status::Failed(match op {
+                    Op::Delete => format!(
+                        "kept: its image {name} could not be deleted, and an image keeps its parts"
+                    ),
+                    Op::Restore => format!("not sent: {name} could not be restored first"),
+                }));
+            }
+        }
+    }
+    blocked.map_or(WaveState::Ready, WaveState::Blocked)
+}
+
+fn outcome_entry(op: Op, package: &str, id: VersionId, status: &Status) -> Entry {
+    Entry::Outcome {
+        package: package.to_string(),
+        id,
+        status: status.word(op).to_string(),
+        error: match status {
+            Status::Failed(error) => Some(error.clone()),
+            _ => None,
+        },
+    }
+}
+
+/// The status of a request a cancelled run did not send.
+fn not_sent(signal: Signal) -> Status {
+    Status::Failed(signal.not_sent())
+}
+
+/// The status of a request whose answer a cancelled run did not wait for.
+fn in_flight(op: Op) -> Status {
+    Status::Failed(match op {
+        Op::Delete => "cancelled while the request was in flight: it may have been deleted; \
+                       `undo` with the journal restores it if so"
+            .to_string(),
+        Op::Restore => {
+            "cancelled while the request was in flight: it may have been restored".to_string()
+        }
+    })
+}
+
+/// Why the run stopped sending before the end, when a server asked for a longer wait than
+/// allowed: what was not done is left for the next run.
+pub fn stopped_early(client: &Client) -> Option<String> {
+    client.transport().refused_wait().map(|refused| {
+        format!(
+            "Stopped early: {refused}. What was not done is left for the next run \
+             (`remaining-count`)"
+        )
+    })
+}
+
+// Deleting.
 
 /// The (package, version) indices of every planned deletion, oldest version first within a
 /// package.
@@ -110,26 +568,24 @@ fn planned(plan: &Plan) -> impl Iterator<Item = (usize, usize)> + '_ {
 /// Versions go in waves: a part of an image (platform manifest, attestation, signature) is
 /// sent only once every image it belongs to that the plan deletes is gone, so that a failed
 /// image deletion never leaves an image that resolves but cannot be pulled.
-///
-/// At the first signal of `cancellation` nothing more is sent; what was sent may finish for a
-/// short grace. Every request that may delete something is in `journal` before it leaves.
-pub async fn delete(
-    client: &Client,
-    scope: &Scope,
-    plan: &Plan,
-    runtime: &Runtime,
-    journal: &Journal,
-    cancellation: &Cancellation,
-) -> Outcome {
+pub async fn delete(runner: &mut Runner<'_>, plan: &Plan) -> Outcome {
     let mut results = Vec::new();
     let mut notes = Vec::new();
-    let mut one_by_one: Vec<Job> = Vec::new();
+    let mut one_by_one: Vec<(usize, usize)> = Vec::new();
     for (p, package) in plan.packages.iter().enumerate() {
         if package.delete_package {
-            match still_as_listed(client, scope, package).await {
+            match still_as_listed(runner.client, runner.scope, package).await {
                 Ok(()) => {
-                    let status =
-                        delete_whole_package(client, scope, package, journal, cancellation).await;
+                    let versions: Vec<SentVersion> = package
+                        .deletions()
+                        .map(|v| SentVersion {
+                            id: v.version.id,
+                            name: v.version.name.clone(),
+                        })
+                        .collect();
+                    let (package_type, name) =
+                        (package.package.package_type, &package.package.name);
+                    let status = runner.package(package_type, name, &versions).await;
                     results.extend(package_versions(package).map(|v| Executed {
                         package: p,
                         version: v,
@@ -149,92 +605,41 @@ pub async fn delete(
 
     one_by_one.sort_by_key(|&(p, v)| deletion_order(&plan.packages[p], v));
     let parents = planned_parents(plan, &one_by_one);
-    // Counted by `Status::as_str`, so that the log says "0 deleted, 3 failed", never
-    // "Deleted 3 of 3" when all three failed.
-    let progress = Progress::new(runtime, "Deletions", one_by_one.len()).counting(&[
-        "deleted",
-        "already-gone",
-        "failed",
-        "deferred",
-    ]);
-    let mut sender = Sender {
-        client,
-        scope,
-        plan,
-        progress: &progress,
-        concurrency: client.transport().settings().concurrency.max(1),
-        journal,
-        cancellation,
-        probed: HashSet::new(),
-        denied: HashMap::new(),
-    };
-    let statuses = delete_in_waves(&mut sender, one_by_one, &parents).await;
-    progress.finish();
-    drop(progress);
-
-    let mut deleted: Vec<Executed> = statuses
-        .into_iter()
-        .map(|((package, version), status)| Executed {
-            package,
-            version,
-            status,
+    let jobs = one_by_one
+        .iter()
+        .map(|&(p, v)| {
+            let package = &plan.packages[p];
+            let version = &package.versions[v].version;
+            Job {
+                package: p,
+                version: v,
+                package_type: package.package.package_type,
+                package_name: package.package.name.clone(),
+                id: version.id,
+                name: version.name.clone(),
+                label: version
+                    .tags()
+                    .first()
+                    .cloned()
+                    .unwrap_or(version.name.clone()),
+                after: parents[&(p, v)].clone(),
+            }
         })
         .collect();
+    let mut deleted = runner.run(jobs).await;
     // Report in plan order whatever order the requests finished in.
     deleted.sort_by_key(|e| (e.package, std::cmp::Reverse(e.version)));
     results.extend(deleted);
     Outcome { results, notes }
 }
 
-/// Sends `jobs` wave after wave: each wave holds what no unsent image still holds back; a part
-/// whose image failed, was deferred or was not sent stays, with that said.
-async fn delete_in_waves(
-    sender: &mut Sender<'_>,
-    jobs: Vec<Job>,
-    parents: &HashMap<Job, Vec<Job>>,
-) -> HashMap<Job, Status> {
-    let mut statuses: HashMap<Job, Status> = HashMap::new();
-    let mut waiting = jobs;
-    while !waiting.is_empty() {
-        if let Some(signal) = sender.cancellation.signal() {
-            for job in waiting.drain(..) {
-                let status = not_sent(signal);
-                sender.progress.record(status.as_str());
-                statuses.insert(job, status);
-            }
-            break;
-        }
-        let mut ready = Vec::new();
-        let mut later = Vec::new();
-        let mut settled = false;
-        for job in waiting {
-            match wave_state(sender.plan, &parents[&job], &statuses) {
-                ParentsState::Pending => later.push(job),
-                ParentsState::Gone => ready.push(job),
-                ParentsState::Blocked(status) => {
-                    sender.progress.record(status.as_str());
-                    statuses.insert(job, status);
-                    settled = true;
-                }
-            }
-        }
-        if ready.is_empty() && !settled {
-            // Only tags can make parts claim each other in a circle; the plan deletes them all,
-            // so send them rather than wait forever.
-            ready = std::mem::take(&mut later);
-        }
-        statuses.extend(sender.send(ready).await);
-        waiting = later;
-    }
-    statuses
-}
-
-/// A planned deletion: (package, version) indices into the plan.
-type Job = (usize, usize);
-
-/// For each job, the jobs of the images it belongs to that this run deletes one by one.
-fn planned_parents(plan: &Plan, jobs: &[Job]) -> HashMap<Job, Vec<Job>> {
-    let planned: HashSet<Job> = jobs.iter().copied().collect();
+/// For each deletion, the deletions of the images it belongs to that this run deletes one by
+/// one.
+fn planned_parents(
+    plan: &Plan,
+    jobs: &[(usize, usize)],
+) -> HashMap<(usize, usize), Vec<(usize, usize)>> {
+    let planned: HashSet<(usize, usize)> = jobs.iter().copied().collect();
     let mut by_digest: HashMap<(usize, &str), usize> = HashMap::new();
     for &(p, v) in jobs {
         by_digest.insert((p, plan.packages[p].versions[v].version.name.as_str()), v);
@@ -251,187 +656,6 @@ fn planned_parents(plan: &Plan, jobs: &[Job]) -> HashMap<Job, Vec<Job>> {
             ((p, v), parents)
         })
         .collect()
-}
-
-enum ParentsState {
-    /// An image it belongs to has not been sent yet.
-    Pending,
-    /// Every image it belongs to is gone (or it belongs to none): it may go.
-    Gone,
-    /// An image it belongs to is still there: the part stays, with this status.
-    Blocked(Status),
-}
-
-fn wave_state(plan: &Plan, parents: &[Job], statuses: &HashMap<Job, Status>) -> ParentsState {
-    let mut blocked = None;
-    for parent in parents {
-        match statuses.get(parent) {
-            None => return ParentsState::Pending,
-            Some(Status::Deleted | Status::AlreadyGone) => {}
-            Some(Status::Deferred) => {
-                blocked.get_or_insert(Status::Deferred);
-            }
-            Some(Status::Failed(_) | Status::WouldDelete) => {
-                let image = &plan.packages[parent.0].versions[parent.1].version;
-                let name = image.tags().first().cloned().unwrap_or(image.name.clone());
-                blocked = Some(Status::Failed(format!(
-                    "kept: its image {name} could not be deleted, and an image keeps its parts"
-                )));
-            }
-        }
-    }
-    blocked.map_or(ParentsState::Gone, ParentsState::Blocked)
-}
-
-/// Sends deletions, with a concurrency cap, and remembers packages whose first deletion was
-/// refused for lack of permission.
-struct Sender<'a> {
-    client: &'a Client,
-    scope: &'a Scope,
-    plan: &'a Plan,
-    progress: &'a Progress<'a>,
-    concurrency: usize,
-    journal: &'a Journal,
-    cancellation: &'a Cancellation,
-    /// Packages whose first deletion has been sent.
-    probed: HashSet<usize>,
-    /// Packages whose first deletion was refused, with GitHub's answer.
-    denied: HashMap<usize, String>,
-}
-
-impl Sender<'_> {
-    /// The first deletion of each package goes alone: a permission 403 there means the others
-    /// would fail the same way, so they are not sent (they would spend the budget for nothing).
-    async fn send(&mut self, jobs: Vec<Job>) -> Vec<(Job, Status)> {
-        let mut probes = Vec::new();
-        let mut rest = Vec::new();
-        for job in jobs {
-            if self.probed.insert(job.0) {
-                probes.push(job);
-            } else {
-                rest.push(job);
-            }
-        }
-        let mut done = Vec::new();
-        for (job, status, refused) in self.run(probes).await {
-            if let (true, Status::Failed(error)) = (refused, &status) {
-                self.denied.insert(job.0, error.clone());
-            }
-            done.push((job, status));
-        }
-        let (blocked, sendable): (Vec<Job>, Vec<Job>) = rest
-            .into_iter()
-            .partition(|job| self.denied.contains_key(&job.0));
-        for job in blocked {
-            let status = Status::Failed(format!(
-                "not sent: the first deletion in this package was refused ({})",
-                self.denied[&job.0]
-            ));
-            self.progress.record(status.as_str());
-            done.push((job, status));
-        }
-        done.extend(
-            self.run(sendable)
-                .await
-                .into_iter()
-                .map(|(job, status, _)| (job, status)),
-        );
-        done
-    }
-
-    async fn run(&self, jobs: Vec<Job>) -> Vec<(Job, Status, bool)> {
-        let (client, scope, plan) = (self.client, self.scope, self.plan);
-        let (journal, cancellation) = (self.journal, self.cancellation);
-        futures::stream::iter(jobs)
-            .map(|(p, v)| async move {
-                let package = &plan.packages[p];
-                let version = &package.versions[v].version;
-                // A deletion costs one request, two when a 404 must be confirmed.
-                let (status, refused) = if let Some(signal) = cancellation.signal() {
-                    (not_sent(signal), false)
-                } else if client.transport().budget_short_of(2) {
-                    (Status::Deferred, false)
-                } else {
-                    journal.record(&Entry::Sending {
-                        package: package.package.name.clone(),
-                        id: version.id,
-                        name: version.name.clone(),
-                    });
-                    let answer = tokio::select! {
-                        answer = delete_version(client, scope, package, v) => answer,
-                        () = cancellation.grace_over() => (in_flight(), false),
-                    };
-                    journal.record(&outcome_entry(&package.package.name, version.id, &answer.0));
-                    answer
-                };
-                ((p, v), status, refused)
-            })
-            .buffer_unordered(self.concurrency)
-            .inspect(|(_, status, _)| self.progress.record(status.as_str()))
-            .collect()
-            .await
-    }
-}
-
-/// Deletes a whole package, journalled like a version.
-async fn delete_whole_package(
-    client: &Client,
-    scope: &Scope,
-    package: &PackagePlan,
-    journal: &Journal,
-    cancellation: &Cancellation,
-) -> Status {
-    if let Some(signal) = cancellation.signal() {
-        return not_sent(signal);
-    }
-    let name = &package.package.name;
-    journal.record(&Entry::SendingPackage {
-        package: name.clone(),
-        versions: package
-            .deletions()
-            .map(|v| SentVersion {
-                id: v.version.id,
-                name: v.version.name.clone(),
-            })
-            .collect(),
-    });
-    let status = tokio::select! {
-        answer = client.delete_package(scope, package.package.package_type, name) => match answer {
-            Ok(()) => Status::Deleted,
-            Err(err) => Status::Failed(err.to_string()),
-        },
-        () = cancellation.grace_over() => in_flight(),
-    };
-    for version in package.deletions() {
-        journal.record(&outcome_entry(name, version.version.id, &status));
-    }
-    status
-}
-
-fn outcome_entry(package: &str, id: VersionId, status: &Status) -> Entry {
-    Entry::Outcome {
-        package: package.to_string(),
-        id,
-        status: status.as_str().to_string(),
-        error: match status {
-            Status::Failed(error) => Some(error.clone()),
-            _ => None,
-        },
-    }
-}
-
-/// The status of a deletion a cancelled run did not send.
-fn not_sent(signal: Signal) -> Status {
-    Status::Failed(signal.not_sent())
-}
-
-/// The status of a deletion whose answer a cancelled run did not wait for.
-fn in_flight() -> Status {
-    Status::Failed(
-        "cancelled while the request was in flight: it may have been deleted; `undo` with the \
-         journal restores it if so"
-            .to_string(),
-    )
 }
 
 /// Whether a package that the plan deletes whole still holds exactly the versions the plan
@@ -472,25 +696,6 @@ fn package_versions(package: &PackagePlan) -> impl Iterator<Item = usize> + '_ {
         .filter(|&v| package.versions[v].action == Action::Delete)
 }
 
-/// Deletes one version; the flag says whether GitHub refused it for lack of permission.
-async fn delete_version(
-    client: &Client,
-    scope: &Scope,
-    package: &PackagePlan,
-    v: usize,
-) -> (Status, bool) {
-    let (package_type, name) = (package.package.package_type, &package.package.name);
-    let id = package.versions[v].version.id;
-    match client.delete_version(scope, package_type, name, id).await {
-        Ok(()) => (Status::Deleted, false),
-        Err(err) if err.status() == Some(404) => {
-            (confirm_gone(client, scope, package, v, err).await, false)
-        }
-        Err(err) if err.is_left_for_next_run() => (Status::Deferred, false),
-        Err(err) => (Status::Failed(err.to_string()), err.is_permission_denied()),
-    }
-}
-
 /// The order deletions are sent in, so that a run cut short by the API budget leaves the most
 /// useful work done and nothing broken: independent untagged versions first, then tagged images,
 /// oldest first; the parts of an image (platforms, attestations, signatures) right after the
@@ -519,117 +724,110 @@ fn deletion_order(
     )
 }
 
-/// GitHub also answers 404 to a DELETE when the token may see the package but not delete from
-/// it: a 404 counts as "already gone" only once a GET shows the version is no longer active.
-async fn confirm_gone(
-    client: &Client,
-    scope: &Scope,
-    package: &PackagePlan,
-    v: usize,
-    delete_error: ApiError,
-) -> Status {
-    let (package_type, name) = (package.package.package_type, &package.package.name);
-    let id = package.versions[v].version.id;
-    match client.get_version(scope, package_type, name, id).await {
-        Err(err) if err.status() == Some(404) => Status::AlreadyGone,
-        Ok(_) => Status::Failed(format!(
-            "{delete_error}; the version is still there, so the token may see the package but not \
-             delete from it: give it `delete:packages` (PAT) or admin access to the package"
-        )),
-        Err(err) => Status::Failed(format!(
-            "{delete_error}; checking whether it is gone: {err}"
-        )),
-    }
-}
-
-/// What happened to one version `restore` brings back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RestoreStatus {
-    /// Dry run: it would have been restored.
-    WouldRestore,
-    Restored,
-    /// Active already, because something else restored it first.
-    AlreadyActive,
-    Failed(String),
-}
-
-impl RestoreStatus {
-    pub fn is_failure(&self) -> bool {
-        matches!(self, RestoreStatus::Failed(_))
-    }
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            RestoreStatus::WouldRestore => "would-restore",
-            RestoreStatus::Restored => "restored",
-            RestoreStatus::AlreadyActive => "already-active",
-            RestoreStatus::Failed(_) => "failed",
-        }
-    }
-}
+// Restoring.
 
 /// GitHub's 404 to a restore, in words a user can act on.
 const RESTORE_404: &str = "GitHub cannot restore it: versions and packages can be restored for 30 \
                            days after deletion, and only while no new package took the name";
 
-/// Restores one version. A 404 is "already active" when a second look finds it active (another
-/// run, or a person, restored it in the meantime), else it is past restoring.
-pub async fn restore_version(
-    client: &Client,
-    scope: &Scope,
-    package_type: crate::model::PackageType,
-    package: &str,
-    id: crate::model::VersionId,
-) -> RestoreStatus {
-    match client
-        .restore_version(scope, package_type, package, id)
-        .await
-    {
-        Ok(()) => RestoreStatus::Restored,
-        Err(err) if err.status() == Some(404) => {
-            match client.get_version(scope, package_type, package, id).await {
-                Ok(_) => RestoreStatus::AlreadyActive,
-                Err(_) => RestoreStatus::Failed(format!("{err}. {RESTORE_404}")),
-            }
+/// Restores every version the plan restores; with `parts`, then the parts of each image
+/// restored, wave after wave: an image's parts can only be found once the registry serves its
+/// manifest again, that is once the image is back. Parts found are added to the plan.
+pub async fn restore(
+    runner: &mut Runner<'_>,
+    plan: &mut RestorePlan,
+    parts: Option<&ImageParts<'_>>,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut wave: Vec<(usize, usize)> = plan
+        .packages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, package)| (0..package.versions.len()).map(move |v| (p, v)))
+        .collect();
+    loop {
+        let results = runner.run(restore_jobs(plan, &wave)).await;
+        let restored: Vec<(usize, usize)> = results
+            .iter()
+            .filter(|r| r.status == Status::Done)
+            .map(|r| (r.package, r.version))
+            .collect();
+        outcome.results.extend(results);
+        let Some(parts) = parts else { break };
+        if restored.is_empty() || runner.cancellation.is_cancelled() {
+            break;
         }
-        Err(err) => RestoreStatus::Failed(err.to_string()),
+        wave = parts.add_to(plan, &restored, &mut outcome.notes).await;
     }
+    outcome.results.sort_by_key(|r| (r.package, r.version));
+    outcome
 }
 
-/// What [`restore_package`] would do, for a dry run: a package that GitHub serves is active
-/// already (the real run's POST is answered 404 and the same GET finds it), one it does not
-/// serve would be restored.
-pub async fn preview_restore_package(
-    client: &Client,
-    scope: &Scope,
-    package_type: crate::model::PackageType,
-    package: &str,
-) -> RestoreStatus {
-    match client.get_package(scope, package_type, package).await {
-        Ok(_) => RestoreStatus::AlreadyActive,
-        Err(err) if err.status() == Some(404) => RestoreStatus::WouldRestore,
-        Err(err) => RestoreStatus::Failed(err.to_string()),
-    }
+fn restore_jobs(plan: &RestorePlan, keys: &[(usize, usize)]) -> Vec<Job> {
+    keys.iter()
+        .map(|&(p, v)| {
+            let package = &plan.packages[p];
+            let version = &package.versions[v].version;
+            Job {
+                package: p,
+                version: v,
+                package_type: package.package_type,
+                package_name: package.name.clone(),
+                id: version.id,
+                name: version.name.clone(),
+                label: version
+                    .tags()
+                    .first()
+                    .cloned()
+                    .unwrap_or(version.name.clone()),
+                after: Vec::new(),
+            }
+        })
+        .collect()
 }
 
-/// Restores a whole package, or finds it active already.
-pub async fn restore_package(
-    client: &Client,
-    scope: &Scope,
-    package_type: crate::model::PackageType,
-    package: &str,
-) -> RestoreStatus {
-    match client
-        .restore_package(scope, package_type, package, None)
-        .await
-    {
-        Ok(()) => RestoreStatus::Restored,
-        Err(err) if err.status() == Some(404) => {
-            match client.get_package(scope, package_type, package).await {
-                Ok(_) => RestoreStatus::AlreadyActive,
-                Err(_) => RestoreStatus::Failed(format!("{err}. {RESTORE_404}")),
+/// Where the parts of restored images are found: the registry, which serves an image's
+/// manifest again once the image is restored, and each package's deleted versions.
+pub struct ImageParts<'a> {
+    pub registry: &'a RegistryClient,
+    /// The owner's login: the registry's repositories are `<owner>/<package>`.
+    pub owner: &'a str,
+    /// The deleted versions of each package of the plan, by package index.
+    pub deleted: Vec<Vec<PackageVersion>>,
+}
+
+impl ImageParts<'_> {
+    /// Adds to the plan the deleted parts of the `restored` images, and returns where they are.
+    async fn add_to(
+        &self,
+        plan: &mut RestorePlan,
+        restored: &[(usize, usize)],
+        notes: &mut Vec<String>,
+    ) -> Vec<(usize, usize)> {
+        let mut added = Vec::new();
+        for &(p, v) in restored {
+            let image = plan.packages[p].versions[v].version.clone();
+            let repository = registry::repository_path(self.owner, &plan.packages[p].name);
+            let children = match self.registry.manifest(&repository, &image.name).await {
+                Ok(manifest) => images::facts_of(&manifest).children,
+                Err(err) => {
+                    notes.push(format!(
+                        "Could not read the manifest of {} to restore its parts: {err}",
+                        image.name
+                    ));
+                    Vec::new()
+                }
+            };
+            let already: HashSet<VersionId> = plan.packages[p]
+                .versions
+                .iter()
+                .map(|i| i.version.id)
+                .collect();
+            for part in restore::parts_of(&image, &children, &self.deleted[p], &already) {
+                plan.packages[p].versions.push(part);
+                added.push((p, plan.packages[p].versions.len() - 1));
             }
         }
-        Err(err) => RestoreStatus::Failed(err.to_string()),
+        added
     }
 }

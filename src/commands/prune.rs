@@ -1,24 +1,23 @@
 //! `prune`: plan with the retention policy, then delete what the plan deletes.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use crate::model::Timestamp;
 use anyhow::{Context, bail};
 
 use super::Display;
 use crate::actions::Runtime;
 use crate::cancel::{Cancellation, Cancelled};
 use crate::config::{Config, Env};
-use crate::execute::{self, Outcome};
-use crate::github::VersionState;
+use crate::execute::{self, Op, Outcome, Runner};
+use crate::github::{Client, Scope, VersionState};
 use crate::images;
 use crate::inventory;
 use crate::journal::{self, Journal};
-use crate::model::PackageType;
-use crate::plan;
-use crate::plan::{Images, PackageFacts};
+use crate::model::{PackageType, Timestamp};
+use crate::plan::{self, Images, PackageFacts, checks};
 use crate::progress::Progress;
-use crate::registry;
+use crate::registry::{self, RegistryClient};
 use crate::report::{PruneReport, RequestCounts};
 
 /// Lists, plans, deletes (unless a dry run or a guard says no), then reports. Every output is
@@ -31,107 +30,30 @@ pub async fn run(
     cancellation: &Cancellation,
 ) -> anyhow::Result<()> {
     let settings = &config.prune;
-    let started = std::time::Instant::now();
-    let mut phases = Vec::new();
+    let started = Instant::now();
     let client = super::api_client(config)?;
     let scope = inventory::resolve_scope(&client, &config.owner).await?;
     super::preflight(config, &client, &scope, runtime, true).await?;
-    let packages =
-        inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;
-    let unmatched = super::unmatched_packages(config, &scope, &packages);
-    runtime.info(&format!(
-        "Listing the versions of {} {} package(s) of {scope}",
-        packages.len(),
-        config.package_type
-    ));
-    let listings = {
-        let progress = Progress::new(runtime, "Packages listed:", packages.len());
-        inventory::list_versions(&client, &scope, packages, VersionState::Active, &progress).await?
-    };
+    let Gathered {
+        facts,
+        owner,
+        registry,
+        mut warnings,
+        mut phases,
+    } = gather(config, runtime, env, &client, &scope, started).await?;
 
-    phases.push(("listing", started.elapsed()));
-    let mut warnings = super::relay_warnings(&client, runtime);
-    warnings.extend(unmatched);
-    let reads_manifests = config.package_type == PackageType::Container && config.manifest_aware;
-    let registry = match reads_manifests {
-        true => Some(super::registry_client(config, env, &client, &scope).await?),
-        false => None,
-    };
-    // The report and the `deleted` output name the owner, so that `undo` can refuse to replay
-    // them on another owner's packages.
-    let owner = match &registry {
-        Some((_, owner)) => owner.clone(),
-        None => inventory::owner_login(&client, &scope).await?,
-    };
-    let mut facts = Vec::with_capacity(listings.len());
-    for listing in listings {
-        let images = match &registry {
-            Some((registry, owner)) => {
-                let repository = registry::repository_path(owner, &listing.package.name);
-                let images = images::read(registry, &repository, &listing).await;
-                if let Images::Unreadable(error) = &images {
-                    warnings.push(format!(
-                        "Could not read the image manifests of {}: no untagged version of it is \
-                         deleted ({error})",
-                        listing.package.name
-                    ));
-                }
-                images
-            }
-            None => Images::NotRead,
-        };
-        facts.push(PackageFacts { listing, images });
-    }
-    if config.package_type == PackageType::Container && !config.manifest_aware {
-        warnings.push(
-            "manifest-aware is off: platform manifests, attestations and signatures of \
-             multi-arch images are judged like any other version, and an image can lose them"
-                .to_string(),
-        );
-    }
-    let missing_ids: Vec<String> = settings
-        .policy
-        .selection
-        .version_ids
-        .iter()
-        .filter(|id| {
-            !facts
-                .iter()
-                .any(|f| f.listing.versions.iter().any(|v| v.id == **id))
-        })
-        .map(|id| id.to_string())
-        .collect();
-    if !missing_ids.is_empty() {
-        warnings.push(format!(
-            "version-ids {} are not active versions of the selected packages: nothing to delete for them",
-            missing_ids.join(", ")
-        ));
-    }
-
-    if registry.is_some() {
-        phases.push(("manifests", started.elapsed() - phases_total(&phases)));
-    }
     let now = chrono::Utc::now();
-    let planning = std::time::Instant::now();
+    let planning = Instant::now();
     let plan = plan::plan(facts, &settings.policy, now);
     phases.push(("planning", planning.elapsed()));
     warnings.extend(plan::versions_without_tags(&plan));
-    let planned = plan.deletion_count();
-    let refused = settings
-        .max_deletions
-        .filter(|&max| planned > max)
-        .map(|max| {
-            format!(
-                "The plan deletes {planned} version(s), more than max-deletions ({max}): nothing \
-                 was deleted. Review the plan, then raise max-deletions or narrow the policy."
-            )
-        });
+    let refused = checks::max_deletions_refusal(plan.deletion_count(), settings.max_deletions);
 
     let report_path = report_file(env, now);
     let mut journal = Journal::none();
     let outcome = if config.dry_run {
         Outcome::dry_run(&plan)
-    } else if refused.is_some() || planned == 0 {
+    } else if refused.is_some() || plan.deletion_count() == 0 {
         Outcome::default()
     } else {
         // Until now a signal simply ended the run (nothing had changed); from here on it stops
@@ -144,12 +66,14 @@ pub async fn run(
         journal = Journal::create(&path, "prune", &owner, config.package_type, now)
             .with_context(|| format!("could not create the journal {}", path.display()))?;
         runtime.info(&format!(
-            "Deleting {planned} version(s); each deletion is recorded as it happens in {}",
+            "Deleting {} version(s); each deletion is recorded as it happens in {}",
+            plan.deletion_count(),
             path.display()
         ));
-        let deleting = std::time::Instant::now();
-        let outcome =
-            execute::delete(&client, &scope, &plan, runtime, &journal, cancellation).await;
+        let deleting = Instant::now();
+        let mut runner =
+            Runner::new(Op::Delete, &client, &scope, runtime, cancellation).journaling(&journal);
+        let outcome = execute::delete(&mut runner, &plan).await;
         journal.record(&journal::Entry::End {
             cancelled_by: cancellation.signal().map(|s| s.to_string()),
         });
@@ -158,14 +82,9 @@ pub async fn run(
         warnings.extend(outcome.notes.iter().cloned());
         outcome
     };
-    if let Some(refused) = client.transport().refused_wait() {
-        warnings.push(format!(
-            "Stopped early: {refused}. What was not done is left for the next run \
-             (`remaining-count`)"
-        ));
-    }
-    let stats = client.transport().stats();
+    warnings.extend(execute::stopped_early(&client));
 
+    let stats = client.transport().stats();
     let report = PruneReport {
         scope: &scope,
         owner: &owner,
@@ -208,6 +127,98 @@ pub async fn run(
         bail!("{failures}; see the `failed` output and the job summary");
     }
     Ok(())
+}
+
+/// What a prune plans from.
+struct Gathered {
+    facts: Vec<PackageFacts>,
+    /// The owner's login: the report and the `deleted` output name it, so that `undo` can
+    /// refuse to replay them on another owner's packages.
+    owner: String,
+    /// The registry client and the owner's login, when image manifests are read.
+    registry: Option<(RegistryClient, String)>,
+    warnings: Vec<String>,
+    /// Wall time of each phase so far.
+    phases: Vec<(&'static str, Duration)>,
+}
+
+/// Finds the packages, lists their versions and reads their image manifests; the phases are
+/// timed from `started`.
+async fn gather(
+    config: &Config,
+    runtime: &Runtime,
+    env: &Env,
+    client: &Client,
+    scope: &Scope,
+    started: Instant,
+) -> anyhow::Result<Gathered> {
+    let mut phases = Vec::new();
+    let packages =
+        inventory::find_packages(client, scope, config.package_type, &config.packages).await?;
+    let unmatched = super::unmatched_packages(config, scope, &packages);
+    runtime.info(&format!(
+        "Listing the versions of {} {} package(s) of {scope}",
+        packages.len(),
+        config.package_type
+    ));
+    let listings = {
+        let progress = Progress::new(runtime, "Packages listed:", packages.len());
+        inventory::list_versions(client, scope, packages, VersionState::Active, &progress).await?
+    };
+    phases.push(("listing", started.elapsed()));
+
+    let mut warnings = super::relay_warnings(client, runtime);
+    warnings.extend(unmatched);
+    let reads_manifests = config.package_type == PackageType::Container && config.manifest_aware;
+    let registry = match reads_manifests {
+        true => Some(super::registry_client(config, env, client, scope).await?),
+        false => None,
+    };
+    let owner = match &registry {
+        Some((_, owner)) => owner.clone(),
+        None => inventory::owner_login(client, scope).await?,
+    };
+    let mut facts = Vec::with_capacity(listings.len());
+    for listing in listings {
+        let images = match &registry {
+            Some((registry, owner)) => {
+                let repository = registry::repository_path(owner, &listing.package.name);
+                let images = images::read(registry, &repository, &listing).await;
+                if let Images::Unreadable(error) = &images {
+                    warnings.push(format!(
+                        "Could not read the image manifests of {}: no untagged version of it is \
+                         deleted ({error})",
+                        listing.package.name
+                    ));
+                }
+                images
+            }
+            None => Images::NotRead,
+        };
+        facts.push(PackageFacts { listing, images });
+    }
+    if config.package_type == PackageType::Container && !config.manifest_aware {
+        warnings.push(
+            "manifest-aware is off: platform manifests, attestations and signatures of \
+             multi-arch images are judged like any other version, and an image can lose them"
+                .to_string(),
+        );
+    }
+    let listed = facts
+        .iter()
+        .flat_map(|f| f.listing.versions.iter().map(|v| v.id));
+    let unknown = checks::unknown_ids(&config.prune.policy.selection.version_ids, listed);
+    warnings.extend(checks::prune_unknown_ids_warning(&unknown));
+    if registry.is_some() {
+        phases.push(("manifests", started.elapsed() - phases_total(&phases)));
+    }
+    Ok(Gathered {
+        facts,
+        owner,
+        registry,
+        warnings,
+        phases,
+    })
 }
 
 fn write_results(
@@ -262,6 +273,6 @@ fn journal_file(report: &Path) -> PathBuf {
     report.with_extension("journal.jsonl")
 }
 
-fn phases_total(phases: &[(&str, std::time::Duration)]) -> std::time::Duration {
+fn phases_total(phases: &[(&str, Duration)]) -> Duration {
     phases.iter().map(|(_, took)| *took).sum()
 }

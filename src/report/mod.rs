@@ -16,7 +16,7 @@ use crate::actions::{
 
 pub use list::{ListReport, PackageOutput, SUMMARY_VERSIONS_PER_PACKAGE, VersionOutput};
 pub use prune::{PruneReport, RequestCounts, VersionEntry};
-pub use restore::{PackageRestored, RestoreReport, Restored, RestoredEntry};
+pub use restore::{RestoreReport, RestoredEntry};
 pub use summary::{SUMMARY_BYTES, Summary};
 
 /// Serialises a step output, or `None` when it would pass GitHub's 1 MiB limit on one output.

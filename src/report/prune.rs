@@ -7,10 +7,13 @@ use crate::model::{Timestamp, rfc3339, short_digest};
 use serde::Serialize;
 
 use super::{Summary, markdown_escape, summary_heading, terminal_safe, terminal_table};
-use crate::execute::{Executed, Outcome, Status};
+use crate::execute::{Executed, Op, Outcome, Status};
 use crate::github::Scope;
 use crate::model::{PackageType, Tags, VersionId};
 use crate::plan::{Action, PackagePlan, Plan, Reason, VersionPlan};
+
+/// Prune deletes.
+const OP: Op = Op::Delete;
 
 /// At most this many rows per table in the summary, and fewer when they would take it past
 /// [`super::SUMMARY_BYTES`]; the outputs and the report file hold everything.
@@ -134,7 +137,7 @@ impl Serialize for ReportVersions<'_> {
                         updated_at: rfc3339(version.version.updated_or_created()),
                         action: version.action,
                         reasons: &version.reasons,
-                        result: status.map(Status::as_str),
+                        result: status.map(|status| status.word(OP)),
                         error: match status {
                             Some(Status::Failed(error)) => Some(error),
                             _ => None,
@@ -177,7 +180,7 @@ impl<'a> PruneReport<'a> {
             name: &version.version.name,
             tags: version.version.tags(),
             reason: version.explanation(),
-            status: executed.status.as_str(),
+            status: executed.status.word(OP),
             package_deleted: package.delete_package,
             error: match &executed.status {
                 Status::Failed(error) => Some(error),
@@ -281,8 +284,8 @@ impl<'a> PruneReport<'a> {
                 .count()
         };
         let others = super::tally(&[
-            (count(&Status::Deleted), "deleted"),
-            (count(&Status::AlreadyGone), "already gone"),
+            (count(&Status::Done), "deleted"),
+            (count(&Status::AlreadyDone), "already gone"),
             (self.remaining_count(), "left for the next run"),
         ]);
         Some(format!(
@@ -419,7 +422,7 @@ impl<'a> PruneReport<'a> {
             for executed in done.iter().take(SUMMARY_ROWS) {
                 let (package, version) = self.version(executed);
                 let mut why = version.explanation();
-                if executed.status == Status::AlreadyGone {
+                if executed.status == Status::AlreadyDone {
                     why.push_str(" (already gone)");
                 }
                 md.row(&row(package, version, &why));
@@ -474,9 +477,9 @@ impl<'a> PruneReport<'a> {
                 if let Some(status) = statuses.get(&(p, v)) {
                     match status {
                         Status::Failed(error) => decision = format!("FAILED: {error}"),
-                        Status::AlreadyGone => decision.push_str(" (already gone)"),
+                        Status::AlreadyDone => decision.push_str(" (already gone)"),
                         Status::Deferred => decision.push_str(" (left for the next run)"),
-                        Status::WouldDelete | Status::Deleted => {}
+                        Status::WouldDo | Status::Done => {}
                     }
                 }
                 table.add_row([

@@ -3,33 +3,21 @@
 use serde::Serialize;
 
 use super::{Summary, markdown_escape, summary_heading, terminal_safe, terminal_table};
-use crate::execute::RestoreStatus;
+use crate::execute::{Executed, Op, Outcome, PackageExecuted, Status};
 use crate::github::Scope;
 use crate::model::{PackageType, Tags, VersionId, short_digest};
-use crate::plan::restore::RestorePlan;
+use crate::plan::restore::{RestoreItem, RestorePlan};
 
-/// One restored (or failed) version: indices into the plan and what happened.
-#[derive(Debug, Clone)]
-pub struct Restored {
-    pub package: usize,
-    pub version: usize,
-    pub status: RestoreStatus,
-}
-
-/// A whole package restored (or not).
-#[derive(Debug, Clone)]
-pub struct PackageRestored {
-    pub name: String,
-    pub package_type: PackageType,
-    pub status: RestoreStatus,
-}
+/// Restore restores.
+const OP: Op = Op::Restore;
 
 /// What a restore decided and did.
 pub struct RestoreReport<'a> {
     pub scope: &'a Scope,
     pub plan: &'a RestorePlan,
-    pub results: &'a [Restored],
-    pub packages: &'a [PackageRestored],
+    pub outcome: &'a Outcome,
+    /// Packages restored whole, first.
+    pub packages: &'a [PackageExecuted],
     pub dry_run: bool,
     pub warnings: &'a [String],
 }
@@ -50,29 +38,35 @@ pub struct RestoredEntry<'a> {
 }
 
 impl<'a> RestoreReport<'a> {
+    fn item(&self, executed: &Executed) -> &'a RestoreItem {
+        &self.plan.packages[executed.package].versions[executed.version]
+    }
+
+    fn entry(&self, executed: &'a Executed) -> RestoredEntry<'a> {
+        let package = &self.plan.packages[executed.package];
+        let item = self.item(executed);
+        RestoredEntry {
+            package: &package.name,
+            package_type: package.package_type,
+            id: item.version.id,
+            name: &item.version.name,
+            tags: item.version.tags(),
+            reason: item.explanation(),
+            status: executed.status.word(OP),
+            error: match &executed.status {
+                Status::Failed(error) => Some(error),
+                _ => None,
+            },
+        }
+    }
+
+    /// The versions restored (`failed` false) or that failed; those left for the next run are
+    /// in neither.
     fn entries(&self, failed: bool) -> Vec<RestoredEntry<'a>> {
-        let mut entries: Vec<RestoredEntry> = self
-            .results
-            .iter()
-            .filter(|r| r.status.is_failure() == failed)
-            .map(|r| {
-                let package = &self.plan.packages[r.package];
-                let item = &package.versions[r.version];
-                RestoredEntry {
-                    package: &package.name,
-                    package_type: package.package_type,
-                    id: item.version.id,
-                    name: &item.version.name,
-                    tags: item.version.tags(),
-                    reason: item.explanation(),
-                    status: r.status.as_str(),
-                    error: match &r.status {
-                        RestoreStatus::Failed(error) => Some(error),
-                        _ => None,
-                    },
-                }
-            })
-            .collect();
+        let mut entries: Vec<RestoredEntry> = match failed {
+            true => self.outcome.failures().map(|e| self.entry(e)).collect(),
+            false => self.outcome.done().map(|e| self.entry(e)).collect(),
+        };
         if !failed {
             // Versions asked for but active already are reported alongside, not as errors;
             // those of a package restored whole in this run came back with it.
@@ -80,15 +74,12 @@ impl<'a> RestoreReport<'a> {
                 let with_package = self.packages.iter().any(|p| {
                     p.name == package.name
                         && p.package_type == package.package_type
-                        && p.status == RestoreStatus::Restored
+                        && p.status == Status::Done
                 });
                 let (status, reason) = if with_package {
-                    (RestoreStatus::Restored, "restored with its package")
+                    (Status::Done, "restored with its package")
                 } else {
-                    (
-                        RestoreStatus::AlreadyActive,
-                        "asked for, and active already",
-                    )
+                    (Status::AlreadyDone, "asked for, and active already")
                 };
                 for version in &package.already_active {
                     entries.push(RestoredEntry {
@@ -98,7 +89,7 @@ impl<'a> RestoreReport<'a> {
                         name: &version.name,
                         tags: version.tags(),
                         reason: reason.to_string(),
-                        status: status.as_str(),
+                        status: status.word(OP),
                         error: None,
                     });
                 }
@@ -148,6 +139,16 @@ impl<'a> RestoreReport<'a> {
                 .count()
     }
 
+    /// Versions and packages left for the next run because the API budget ran low.
+    pub fn remaining_count(&self) -> usize {
+        self.outcome.deferred().count()
+            + self
+                .packages
+                .iter()
+                .filter(|p| p.status == Status::Deferred)
+                .count()
+    }
+
     /// The run's last line when something could not be restored, from what became of each
     /// version and package: `3 of 3 restore(s) failed; none was done`.
     pub fn failure_line(&self) -> Option<String> {
@@ -156,18 +157,20 @@ impl<'a> RestoreReport<'a> {
             return None;
         }
         let done = self.entries(false);
-        let count = |status: RestoreStatus| {
-            done.iter().filter(|e| e.status == status.as_str()).count()
+        let count = |status: Status| {
+            done.iter().filter(|e| e.status == status.word(OP)).count()
                 + self.packages.iter().filter(|p| p.status == status).count()
         };
-        let (restored, active) = (
-            count(RestoreStatus::Restored),
-            count(RestoreStatus::AlreadyActive),
-        );
+        let (restored, active) = (count(Status::Done), count(Status::AlreadyDone));
+        let deferred = self.remaining_count();
         Some(format!(
             "{failed} of {} restore(s) failed; {}",
-            failed + restored + active,
-            super::tally(&[(restored, "restored"), (active, "active already")])
+            failed + restored + active + deferred,
+            super::tally(&[
+                (restored, "restored"),
+                (active, "active already"),
+                (deferred, "left for the next run"),
+            ])
         ))
     }
 
@@ -182,12 +185,7 @@ impl<'a> RestoreReport<'a> {
         let packages = self
             .packages
             .iter()
-            .filter(|p| {
-                matches!(
-                    p.status,
-                    RestoreStatus::Restored | RestoreStatus::WouldRestore
-                )
-            })
+            .filter(|p| matches!(p.status, Status::Done | Status::WouldDo))
             .count();
         if packages > 0 {
             line.push_str(&format!(" and {packages} package(s)"));
@@ -196,6 +194,12 @@ impl<'a> RestoreReport<'a> {
         let failed = self.failed_count();
         if failed > 0 {
             line.push_str(&format!("; **{failed} could not be restored**"));
+        }
+        let remaining = self.remaining_count();
+        if remaining > 0 {
+            line.push_str(&format!(
+                "; **{remaining} left for the next run**: the API budget ran low"
+            ));
         }
         line
     }
@@ -219,8 +223,8 @@ impl<'a> RestoreReport<'a> {
             md.text("| Package | Type | Result |\n| --- | --- | --- |\n");
             for package in self.packages {
                 let result = match &package.status {
-                    RestoreStatus::Failed(error) => format!("failed: {error}"),
-                    status => status.as_str().to_string(),
+                    Status::Failed(error) => format!("failed: {error}"),
+                    status => status.word(OP).to_string(),
                 };
                 md.text(&format!(
                     "| {} | {} | {} |\n",
@@ -233,27 +237,51 @@ impl<'a> RestoreReport<'a> {
         }
         let mut rows: Vec<RestoredEntry> = self.entries(true);
         rows.extend(self.entries(false));
-        if rows.is_empty() {
+        let deferred: Vec<&Executed> = self.outcome.deferred().collect();
+        if rows.is_empty() && deferred.is_empty() {
             md.text("Nothing matched: no deleted version was selected.\n");
             return md.finish();
         }
-        md.text("| Package | ID | Version | Tags | Result | Why |\n| --- | ---: | --- | --- | --- | --- |\n");
-        for entry in &rows {
-            let result = match entry.error {
-                Some(error) => format!("failed: {error}"),
-                None => entry.status.to_string(),
-            };
-            md.row(&format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
-                markdown_escape(entry.package),
-                entry.id,
-                markdown_escape(&short_digest(entry.name)),
-                markdown_escape(&entry.tags.render()),
-                markdown_escape(&result),
-                markdown_escape(&entry.reason)
-            ));
+        if !rows.is_empty() {
+            md.text("| Package | ID | Version | Tags | Result | Why |\n| --- | ---: | --- | --- | --- | --- |\n");
+            for entry in &rows {
+                let result = match entry.error {
+                    Some(error) => format!("failed: {error}"),
+                    None => entry.status.to_string(),
+                };
+                md.row(&format!(
+                    "| {} | {} | {} | {} | {} | {} |\n",
+                    markdown_escape(entry.package),
+                    entry.id,
+                    markdown_escape(&short_digest(entry.name)),
+                    markdown_escape(&entry.tags.render()),
+                    markdown_escape(&result),
+                    markdown_escape(&entry.reason)
+                ));
+            }
+            md.end_table(rows.len());
         }
-        md.end_table(rows.len());
+        if !deferred.is_empty() {
+            // As prune shows them: apart, with why they were not sent and what to do.
+            md.text(&format!(
+                "\n### Left for the next run ({})\n\nThe hourly API budget ran low, or GitHub \
+                 asked to wait longer than `max-wait` allows, so these were not sent; run the \
+                 restore again once the budget is back (or set `max-wait` to wait longer).\n\n",
+                deferred.len()
+            ));
+            md.text("| Package | ID | Version | Tags | Why |\n| --- | ---: | --- | --- | --- |\n");
+            for entry in deferred.iter().map(|e| self.entry(e)) {
+                md.row(&format!(
+                    "| {} | {} | {} | {} | {} |\n",
+                    markdown_escape(entry.package),
+                    entry.id,
+                    markdown_escape(&short_digest(entry.name)),
+                    markdown_escape(&entry.tags.render()),
+                    markdown_escape(&entry.reason)
+                ));
+            }
+            md.end_table(deferred.len());
+        }
         md.finish()
     }
 
@@ -264,6 +292,7 @@ impl<'a> RestoreReport<'a> {
             out.push_str(&format!("warning: {warning}\n"));
         }
         let mut entries: Vec<RestoredEntry> = self.entries(true);
+        entries.extend(self.outcome.deferred().map(|e| self.entry(e)));
         entries.extend(self.entries(false));
         if entries.is_empty() {
             return out;
@@ -277,11 +306,13 @@ impl<'a> RestoreReport<'a> {
                 entry.id.to_string(),
                 terminal_safe(&short_digest(entry.name)),
                 terminal_safe(&entry.tags.render()),
-                terminal_safe(
-                    &entry
-                        .error
-                        .map_or(entry.status.to_string(), |e| format!("failed: {e}")),
-                ),
+                terminal_safe(&match entry.error {
+                    Some(error) => format!("failed: {error}"),
+                    None if entry.status == Status::Deferred.word(OP) => {
+                        "left for the next run".to_string()
+                    }
+                    None => entry.status.to_string(),
+                }),
                 terminal_safe(&entry.reason),
             ]);
         }
