@@ -91,8 +91,11 @@ const API_ORPHANS: [(i64, u32); 4] = [(340, 101), (331, 117), (322, 124), (250, 
 /// The architectures every `acme-corp/api` release is built for (on Linux).
 const ARCHITECTURES: [&str; 2] = ["amd64", "arm64"];
 
-/// `acme-corp/api/build-cache`: one cache export every 14 hours.
-const BUILD_CACHE_VERSIONS: i64 = 300;
+/// `acme-corp/api/build-cache`: one cache export every 14 hours. Enough to have piled up, and few
+/// enough that the demo's prune of it (and the undo) stays within one minute's 900 points of
+/// requests (180 deletions or restores at 5 points each): at GitHub's real pacing the demo then
+/// runs in seconds, where 300 versions made it wait two minutes for the points to come back.
+const BUILD_CACHE_VERSIONS: i64 = 100;
 const BUILD_CACHE_EVERY_HOURS: i64 = 14;
 
 /// `acme-corp` npm package `web-sdk`: (version, days ago).
@@ -132,7 +135,7 @@ const DOTFILES_BUILDS: [(&[&str], i64); 5] = [
 ///
 /// - organisation `acme-corp` with the container `api` (multi-arch releases `v1.0.0` to
 ///   `v1.3.0` with `latest`, a `v1.4.0-rc.1` pre-release, cosign signatures and orphaned
-///   untagged images), the container `api/build-cache` (300 untagged cache versions, `buildcache`
+///   untagged images), the container `api/build-cache` (100 untagged cache versions, `buildcache`
 ///   on the newest), the npm package `web-sdk` (2.0.0 to 2.3.1 plus pre-releases) and the maven
 ///   package `com.acme.billing` (one version already deleted);
 /// - user `octo-dev` with the container `dotfiles`, and the token [`TOKEN`] for it.
@@ -309,7 +312,7 @@ mod tests {
         let cache = state
             .package(ORG, PackageType::Container, "api/build-cache")
             .expect("seeded");
-        assert_eq!(cache.versions.len(), 300);
+        assert_eq!(cache.versions.len(), 100);
         let billing = state
             .package(ORG, PackageType::Maven, "com.acme.billing")
             .expect("seeded");
