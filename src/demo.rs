@@ -4,7 +4,7 @@
 //! Each step is a command line, parsed and validated exactly as a user's would be.
 
 use anyhow::Context;
-use fake_github::{DEMO_TOKEN, FakeGitHub};
+use fake_github::{FakeGitHub, demo};
 
 use crate::actions::Runtime;
 use crate::cancel::{Cancellation, Cancelled};
@@ -114,7 +114,7 @@ pub async fn run(
 
 /// The steps, one after the other, against a fake GitHub started for them.
 async fn sandbox(runtime: &Runtime) -> anyhow::Result<()> {
-    let fake = FakeGitHub::start(fake_github::demo_seed())
+    let fake = FakeGitHub::start(demo::seed())
         .await
         .context("could not start the sandbox")?;
     runtime.print(&format!(
@@ -197,7 +197,7 @@ async fn run_step(
             "--registry-url",
             base_url,
             "--token",
-            DEMO_TOKEN,
+            demo::TOKEN,
         ]);
     let sandbox_env: Env = [("RUNNER_TEMP".to_string(), reports.display().to_string())].into();
     let raw = RawInputs::read(argv, &sandbox_env).context("a demo step's command line")?;

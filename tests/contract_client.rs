@@ -160,13 +160,10 @@ fn template_matches(template: &str, path: &str) -> bool {
 
 #[test]
 fn requests_the_binary_sends_are_operations_of_the_description() {
-    use fake_github::{FakeGitHub, PackageSeed, PackageType, Seed, VersionSeed};
+    use fake_github::{FakeGitHub, PackageSeed, PackageType, VersionSeed};
 
     let spec = common::openapi_description();
-    let seed = Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(common::TOKEN, "octocat")
+    let seed = common::acme()
         .with_package(
             PackageSeed::new("acme", PackageType::Container, "team/app")
                 .version(VersionSeed::new("sha256:aa").tags(["v1"])),

@@ -8,14 +8,10 @@ use fake_github::{
 };
 
 mod common;
-use common::{Run, TOKEN, days_ago, run_action};
+use common::{Run, TOKEN, days_ago, run_on_acme};
 
 fn prune(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
-    let mut all = vec![("command", "prune"), ("owner", "acme")];
-    all.extend_from_slice(inputs);
-    let run = run_action(fake, &all);
-    run.assert_token_not_leaked(TOKEN);
-    run
+    run_on_acme(fake, "prune", inputs)
 }
 
 fn seed(package: PackageSeed) -> Seed {

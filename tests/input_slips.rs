@@ -7,7 +7,7 @@ use package_warden::config::{Command, INPUTS, env_name};
 use yaml_rust2::YamlLoader;
 
 mod common;
-use common::{Run, TOKEN, days_ago, run_action, run_binary};
+use common::{Run, TOKEN, acme, days_ago, run_action, run_binary};
 
 fn image(id: u64, days: i64, tags: &[&str]) -> VersionSeed {
     VersionSeed::from_manifest(ManifestSeed::image(&format!("image {id}")).build())
@@ -19,10 +19,7 @@ fn image(id: u64, days: i64, tags: &[&str]) -> VersionSeed {
 /// acme's container `app`: `pr-1` (1), `pr-2` (2), `v1` (3) and an untagged build (4);
 /// container `web`: `latest` (11) and an untagged build (12).
 fn seed() -> Seed {
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
+    acme()
         .with_package(
             PackageSeed::new("acme", PackageType::Container, "app")
                 .version(image(1, 10, &["pr-1"]))

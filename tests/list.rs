@@ -4,14 +4,11 @@ use fake_github::{FakeGitHub, PackageSeed, PackageType, Seed, VersionSeed, Visib
 use serde_json::{Value, json};
 
 mod common;
-use common::{TOKEN, run_action, run_binary};
+use common::{TOKEN, acme, run_action, run_binary};
 
 fn seed() -> Seed {
     let day = |d: u32| format!("2026-10-{d:02}T12:00:00Z");
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
+    acme()
         .with_package(
             PackageSeed::new("acme", PackageType::Container, "app")
                 .visibility(Visibility::Public)

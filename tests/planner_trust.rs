@@ -8,7 +8,7 @@ use fake_github::{
 };
 
 mod common;
-use common::{Run, TOKEN, days_ago, deleted_names, run_action};
+use common::{Run, TOKEN, days_ago, deleted_names, run_on_acme};
 
 fn seed(package: PackageSeed) -> Seed {
     Seed::default()
@@ -19,27 +19,15 @@ fn seed(package: PackageSeed) -> Seed {
 }
 
 fn prune(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
-    let mut all = vec![("command", "prune"), ("owner", "acme"), ("packages", "app")];
+    let mut all = vec![("packages", "app")];
     all.extend_from_slice(inputs);
-    let run = run_action(fake, &all);
-    run.assert_token_not_leaked(TOKEN);
-    run
+    run_on_acme(fake, "prune", &all)
 }
 
 /// The versions of a multi-arch build (its platforms and attestations, then the index), `days`
 /// old, the index tagged `tags` (none: untagged).
 fn build(image: &MultiArchImage, tags: &[&str], days: i64) -> Vec<VersionSeed> {
-    let mut versions: Vec<VersionSeed> = image
-        .children()
-        .cloned()
-        .map(|m| VersionSeed::from_manifest(m).created_at(days_ago(days)))
-        .collect();
-    versions.push(
-        VersionSeed::from_manifest(image.index.clone())
-            .tags(tags.iter().copied())
-            .created_at(days_ago(days)),
-    );
-    versions
+    VersionSeed::multi_arch(image, tags.iter().copied(), days_ago(days))
 }
 
 /// A version's entry in the run's report file.

@@ -8,7 +8,7 @@ use fake_github::{
 use serde_json::Value;
 
 mod common;
-use common::{Run, TOKEN, days_ago, deleted_ids, deleted_names, run_action};
+use common::{Run, TOKEN, acme, days_ago, deleted_ids, deleted_names, run_on_acme};
 
 /// A single-platform image with a real manifest, so the registry can serve it.
 fn image(id: u64, days: i64, tags: &[&str]) -> VersionSeed {
@@ -29,10 +29,7 @@ fn release(id: u64, days: i64, name: &str) -> VersionSeed {
 /// - npm `web`: releases and pre-releases (ids 41–46);
 /// - npm `tiny`: two versions (ids 51–52).
 fn seed() -> Seed {
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
+    acme()
         .with_package(
             PackageSeed::new("acme", PackageType::Container, "app")
                 .visibility(Visibility::Public)
@@ -75,11 +72,7 @@ fn seed() -> Seed {
 }
 
 fn prune(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
-    let mut all = vec![("command", "prune"), ("owner", "acme")];
-    all.extend_from_slice(inputs);
-    let run = run_action(fake, &all);
-    run.assert_token_not_leaked(TOKEN);
-    run
+    run_on_acme(fake, "prune", inputs)
 }
 
 fn mutating_requests(fake: &FakeGitHub) -> Vec<String> {
@@ -479,18 +472,14 @@ fn bad_policy_inputs_fail_before_any_request() {
 #[test]
 fn a_failed_deletion_does_not_stop_the_others_and_is_reported() {
     // GitHub refuses to delete a version of a public package downloaded more than 5,000 times.
-    let seed = Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
-        .with_package(
-            PackageSeed::new("acme", PackageType::Npm, "popular")
-                .visibility(Visibility::Public)
-                .version(release(61, 50, "1.0.0"))
-                .version(release(62, 40, "1.1.0").downloads(9_000))
-                .version(release(63, 30, "1.2.0"))
-                .version(release(64, 1, "2.0.0")),
-        );
+    let seed = acme().with_package(
+        PackageSeed::new("acme", PackageType::Npm, "popular")
+            .visibility(Visibility::Public)
+            .version(release(61, 50, "1.0.0"))
+            .version(release(62, 40, "1.1.0").downloads(9_000))
+            .version(release(63, 30, "1.2.0"))
+            .version(release(64, 1, "2.0.0")),
+    );
     let fake = FakeGitHub::spawn(seed).unwrap();
     let run = prune(
         &fake,
@@ -532,22 +521,9 @@ fn multi_arch_seed() -> (Seed, MultiArchImage, MultiArchImage) {
     let v2 = MultiArchImage::new("app v2", &platforms, 2);
     let v1 = MultiArchImage::new("app v1", &platforms, 2);
     let signature = ManifestSeed::cosign_signature(&v1.index.digest());
-    let build = |image: &MultiArchImage, tag: &str, days: i64| {
-        let mut versions: Vec<VersionSeed> = image
-            .children()
-            .cloned()
-            .map(|m| VersionSeed::from_manifest(m).created_at(days_ago(days)))
-            .collect();
-        versions.push(
-            VersionSeed::from_manifest(image.index.clone())
-                .tags([tag])
-                .created_at(days_ago(days)),
-        );
-        versions
-    };
     let package = PackageSeed::new("acme", PackageType::Container, "app")
-        .versions(build(&v2, "v2", 0))
-        .versions(build(&v1, "v1", 60))
+        .versions(VersionSeed::multi_arch(&v2, ["v2"], days_ago(0)))
+        .versions(VersionSeed::multi_arch(&v1, ["v1"], days_ago(60)))
         .version(
             VersionSeed::from_manifest(signature)
                 .tags([cosign_tag(&v1.index.digest(), "sig")])

@@ -5,16 +5,19 @@
 //! linux/amd64,linux/arm64 --push` lays one out: an OCI index naming two platform images and a
 //! provenance attestation, plus a cosign-style signature tag. `.ci/run` installs both tools.
 //!
-//! `token_flow`: the 401 → token service → bearer dance, against a small server in this file
-//! that answers the way ghcr.io does. (The distribution registry's own token auth needs a
-//! separate token server, so it is not used for this.)
+//! `token_flow`: the 401 → token service → bearer dance, against the fake GitHub's registry,
+//! which answers the way ghcr.io does (and, told to, the way other registries or broken ones
+//! do). (The distribution registry's own token auth needs a separate token server, so it is not
+//! used for this.)
 
 use package_warden::github::Token;
 use package_warden::registry::RegistryClient;
 use url::Url;
 
+mod common;
 /// The token the servers here accept. Never appears in an error message.
-const TOKEN: &str = "ghp_TestToken0123456789abcdefABCDEF";
+use common::TOKEN;
+
 const USERNAME: &str = "acme-bot";
 
 fn client(base: &Url, token: &str) -> RegistryClient {
@@ -33,11 +36,14 @@ mod real_registry {
     use std::process::{Child, Command, Stdio};
     use std::time::Duration;
 
+    use fake_github::{
+        Descriptor, ManifestSeed as FakeManifest, OciLayout, Platform as FakePlatform, cosign_tag,
+        media_type,
+    };
     use package_warden::registry::{
         ManifestKind, OCI_INDEX, OCI_MANIFEST, Platform, RegistryError,
     };
     use serde_json::{Value, json};
-    use sha2::{Digest as _, Sha256};
     use url::Url;
 
     use super::{TOKEN, client};
@@ -187,74 +193,11 @@ mod real_registry {
             .port()
     }
 
-    fn sha256(bytes: &[u8]) -> String {
-        format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
-    }
-
-    /// An OCI image layout on disk (`oci-layout`, `index.json`, `blobs/sha256/…`), written by
-    /// the test so that it knows every digest.
-    struct Layout {
-        dir: tempfile::TempDir,
-        refs: Vec<Value>,
-    }
-
-    impl Layout {
-        fn new() -> Layout {
-            let dir = tempfile::tempdir().expect("a temporary directory");
-            fs::create_dir_all(dir.path().join("blobs/sha256")).expect("the blobs directory");
-            fs::write(
-                dir.path().join("oci-layout"),
-                r#"{"imageLayoutVersion":"1.0.0"}"#,
-            )
-            .expect("oci-layout is written");
-            Layout {
-                dir,
-                refs: Vec::new(),
-            }
-        }
-
-        /// Stores a blob; returns its descriptor.
-        fn blob(&self, media_type: &str, bytes: &[u8]) -> Value {
-            let digest = sha256(bytes);
-            let hex = digest.trim_start_matches("sha256:");
-            fs::write(self.dir.path().join("blobs/sha256").join(hex), bytes)
-                .expect("the blob is written");
-            json!({"mediaType": media_type, "digest": digest, "size": bytes.len()})
-        }
-
-        fn json_blob(&self, media_type: &str, document: &Value) -> Value {
-            let bytes = serde_json::to_vec_pretty(document).expect("JSON");
-            self.blob(media_type, &bytes)
-        }
-
-        /// Names a manifest in `index.json` under a tag.
-        fn tag(&mut self, descriptor: &Value, tag: &str) {
-            let mut descriptor = descriptor.clone();
-            descriptor["annotations"] = json!({"org.opencontainers.image.ref.name": tag});
-            self.refs.push(descriptor);
-            let index = json!({"schemaVersion": 2, "manifests": self.refs});
-            fs::write(
-                self.dir.path().join("index.json"),
-                serde_json::to_vec(&index).expect("JSON"),
-            )
-            .expect("index.json is written");
-        }
-
-        fn path(&self) -> &Path {
-            self.dir.path()
-        }
-    }
-
-    fn digest_of(descriptor: &Value) -> String {
-        descriptor["digest"]
-            .as_str()
-            .expect("a descriptor has a digest")
-            .to_string()
-    }
-
     /// What the test built, to compare with what the registry serves.
     struct BuiltImage {
-        layout: Layout,
+        layout: OciLayout,
+        /// Keeps the layout's directory until the test ends.
+        _dir: tempfile::TempDir,
         index: String,
         amd64: String,
         arm64: String,
@@ -264,127 +207,118 @@ mod real_registry {
 
     /// A platform image: an image config and one layer (arbitrary bytes: the registry stores
     /// layers without looking inside).
-    fn platform_image(layout: &Layout, architecture: &str, variant: Option<&str>) -> Value {
-        let layer = layout.blob(
-            "application/vnd.oci.image.layer.v1.tar",
-            format!("the {architecture} root filesystem").as_bytes(),
-        );
+    fn platform_image(
+        layout: &OciLayout,
+        architecture: &str,
+        variant: Option<&str>,
+    ) -> FakeManifest {
+        let layer = layout
+            .blob(
+                "application/vnd.oci.image.layer.v1.tar",
+                format!("the {architecture} root filesystem").as_bytes(),
+            )
+            .expect("the layer is written");
         let mut config = json!({
             "architecture": architecture,
             "os": "linux",
-            "rootfs": {"type": "layers", "diff_ids": [layer["digest"]]},
+            "rootfs": {"type": "layers", "diff_ids": [layer.digest]},
             "config": {"Entrypoint": ["/app"]},
         });
         if let Some(variant) = variant {
             config["variant"] = json!(variant);
         }
-        let config = layout.json_blob("application/vnd.oci.image.config.v1+json", &config);
-        layout.json_blob(
-            OCI_MANIFEST,
-            &json!({
-                "schemaVersion": 2,
-                "mediaType": OCI_MANIFEST,
-                "config": config,
-                "layers": [layer],
-            }),
-        )
+        let config = json_blob(layout, media_type::OCI_CONFIG, &config);
+        let image = FakeManifest::image(architecture)
+            .config(config)
+            .layer(layer)
+            .build();
+        layout.manifest(&image).expect("the image is written");
+        image
+    }
+
+    fn json_blob(layout: &OciLayout, media_type: &str, document: &Value) -> Descriptor {
+        let bytes = serde_json::to_vec_pretty(document).expect("JSON");
+        layout
+            .blob(media_type, &bytes)
+            .expect("the blob is written")
     }
 
     /// Two platform images, buildx's provenance attestation of the amd64 one, the index naming
     /// all three (tag `v1`), and a cosign-style signature of the index (tag `sha256-<hex>.sig`).
     fn build_image() -> BuiltImage {
-        let mut layout = Layout::new();
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut layout = OciLayout::create(dir.path()).expect("an OCI layout");
         let amd64 = platform_image(&layout, "amd64", None);
         let arm64 = platform_image(&layout, "arm64", Some("v8"));
 
         // buildx: an image manifest whose config says unknown/unknown and whose layer is an
         // in-toto statement.
-        let statement = layout.json_blob(
-            "application/vnd.in-toto+json",
+        let statement = json_blob(
+            &layout,
+            media_type::IN_TOTO,
             &json!({
                 "_type": "https://in-toto.io/Statement/v0.1",
                 "predicateType": "https://slsa.dev/provenance/v0.2",
-                "subject": [{"name": "pkg:docker/acme/app@v1", "digest": {"sha256": digest_of(&amd64).trim_start_matches("sha256:")}}],
+                "subject": [{"name": "pkg:docker/acme/app@v1", "digest": {"sha256": amd64.digest().trim_start_matches("sha256:")}}],
                 "predicate": {"builder": {"id": ""}},
             }),
         );
-        let mut statement_with_annotation = statement.clone();
-        statement_with_annotation["annotations"] =
-            json!({"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"});
-        let attestation_config = layout.json_blob(
-            "application/vnd.oci.image.config.v1+json",
+        let attestation_config = json_blob(
+            &layout,
+            media_type::OCI_CONFIG,
             &json!({
                 "architecture": "unknown",
                 "os": "unknown",
                 "config": {},
-                "rootfs": {"type": "layers", "diff_ids": [statement["digest"]]},
+                "rootfs": {"type": "layers", "diff_ids": [statement.digest]},
             }),
         );
-        let attestation = layout.json_blob(
-            OCI_MANIFEST,
-            &json!({
-                "schemaVersion": 2,
-                "mediaType": OCI_MANIFEST,
-                "config": attestation_config,
-                "layers": [statement_with_annotation],
-            }),
-        );
+        let attestation = FakeManifest::image("attestation")
+            .config(attestation_config)
+            .layer(statement.annotation(
+                "in-toto.io/predicate-type",
+                "https://slsa.dev/provenance/v0.2",
+            ))
+            .build();
+        layout
+            .manifest(&attestation)
+            .expect("the attestation is written");
 
-        let with = |descriptor: &Value, extra: Value| {
-            let mut descriptor = descriptor.clone();
-            for (key, value) in extra.as_object().expect("an object") {
-                descriptor[key] = value.clone();
-            }
-            descriptor
-        };
-        let index = layout.json_blob(
-            OCI_INDEX,
-            &json!({
-                "schemaVersion": 2,
-                "mediaType": OCI_INDEX,
-                "manifests": [
-                    with(&amd64, json!({"platform": {"architecture": "amd64", "os": "linux"}})),
-                    with(&arm64, json!({"platform": {"architecture": "arm64", "os": "linux", "variant": "v8"}})),
-                    with(&attestation, json!({
-                        "platform": {"architecture": "unknown", "os": "unknown"},
-                        "annotations": {
-                            "vnd.docker.reference.digest": digest_of(&amd64),
-                            "vnd.docker.reference.type": "attestation-manifest",
-                        },
-                    })),
-                ],
-            }),
-        );
-        layout.tag(&index, "v1");
+        let index = FakeManifest::index()
+            .platform(FakePlatform::linux("amd64"), &amd64)
+            .platform(FakePlatform::linux("arm64").variant("v8"), &arm64)
+            .attestation(&attestation, &amd64)
+            .build();
+        layout.tag(&index, "v1").expect("v1 is written");
 
         // cosign on ghcr.io (no referrers API): a tag named after the signed digest. This one
         // also carries OCI 1.1's `subject`, as `cosign --registry-referrers-mode=oci-1-1` does.
-        let payload = layout.json_blob(
-            "application/vnd.dev.cosign.simplesigning.v1+json",
-            &json!({"critical": {"image": {"docker-manifest-digest": digest_of(&index)}}}),
+        let payload = json_blob(
+            &layout,
+            media_type::COSIGN_SIGNATURE,
+            &json!({"critical": {"image": {"docker-manifest-digest": index.digest()}}}),
         );
-        let config = layout.blob("application/vnd.oci.empty.v1+json", b"{}");
-        let signature = layout.json_blob(
-            OCI_MANIFEST,
-            &json!({
-                "schemaVersion": 2,
-                "mediaType": OCI_MANIFEST,
-                "artifactType": "application/vnd.dev.cosign.artifact.sig.v1+json",
-                "config": config,
-                "layers": [payload],
-                "subject": index,
-            }),
-        );
-        let signature_tag = format!("{}.sig", digest_of(&index).replace(':', "-"));
-        layout.tag(&signature, &signature_tag);
+        let config = layout
+            .blob("application/vnd.oci.empty.v1+json", b"{}")
+            .expect("the empty config is written");
+        let signature = FakeManifest::image("signature")
+            .artifact_type(media_type::COSIGN_SIGNATURE_ARTIFACT)
+            .config(config)
+            .layer(payload)
+            .subject(&index)
+            .build();
+        layout
+            .tag(&signature, &cosign_tag(&index.digest(), "sig"))
+            .expect("the signature is written");
 
         BuiltImage {
             layout,
-            index: digest_of(&index),
-            amd64: digest_of(&amd64),
-            arm64: digest_of(&arm64),
-            attestation: digest_of(&attestation),
-            signature: digest_of(&signature),
+            _dir: dir,
+            index: index.digest(),
+            amd64: amd64.digest(),
+            arm64: arm64.digest(),
+            attestation: attestation.digest(),
+            signature: signature.digest(),
         }
     }
 
@@ -393,7 +327,7 @@ mod real_registry {
         let registry = Registry::start().await;
         let image = build_image();
         registry.push(image.layout.path(), "v1", "acme/app", "v1");
-        let signature_tag = format!("{}.sig", image.index.replace(':', "-"));
+        let signature_tag = cosign_tag(&image.index, "sig");
         registry.push(
             image.layout.path(),
             &signature_tag,
@@ -557,188 +491,108 @@ mod real_registry {
 }
 
 mod token_flow {
-    use std::sync::{Arc, Mutex};
-
-    use axum::Router;
-    use axum::extract::{RawQuery, State};
-    use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-    use axum::response::{IntoResponse, Response};
-    use axum::routing::get;
+    use fake_github::{
+        FakeGitHub, HostileRegistry, ManifestSeed, PackageSeed, PackageType, RequestRecord, Seed,
+        VersionSeed,
+    };
     use package_warden::registry::{ManifestKind, RegistryError};
-    use serde_json::json;
-    use sha2::{Digest as _, Sha256};
     use url::Url;
 
     use super::{TOKEN, USERNAME, client};
+    use crate::common::base64;
 
-    /// `Basic ` + base64 of `acme-bot:ghp_TestToken0123456789abcdefABCDEF` (`USERNAME:TOKEN`).
-    const EXPECTED_BASIC: &str =
-        "Basic YWNtZS1ib3Q6Z2hwX1Rlc3RUb2tlbjAxMjM0NTY3ODlhYmNkZWZBQkNERUY=";
-
-    const MANIFEST: &str = r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"#;
-
-    fn sha256(bytes: &[u8]) -> String {
-        format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+    /// What the client sends as Basic credentials: `USERNAME:TOKEN`.
+    fn expected_basic() -> String {
+        format!("Basic {}", base64(format!("{USERNAME}:{TOKEN}").as_bytes()))
     }
 
-    /// A registry in ghcr.io's manner: manifests need a bearer, which its token service gives for
-    /// Basic credentials.
-    #[derive(Default)]
-    struct Ghcr {
-        /// The bearer the registry currently accepts; `None` after it "expires".
-        valid_bearer: Option<String>,
-        bearers_issued: u32,
-        /// The query strings the token service received.
-        token_queries: Vec<String>,
-        /// The `Authorization` headers the manifest endpoint received.
-        manifest_authorizations: Vec<Option<String>>,
-        /// Overrides the realm in the challenge.
-        realm: String,
-        digest_header: DigestHeader,
-        /// Like the distribution registry with htpasswd: Basic auth on the registry itself.
-        basic_only: bool,
+    /// The one manifest the registry holds, as `acme/app:v1`.
+    fn manifest() -> ManifestSeed {
+        ManifestSeed::image("app v1").build()
     }
 
-    /// What the registry says in `Docker-Content-Digest`.
-    #[derive(Default)]
-    enum DigestHeader {
-        /// The sha256 of the bytes served, as registries do.
-        #[default]
-        Correct,
-        /// Another digest (to test verification).
-        Claim(String),
-        Omitted,
-    }
-
-    type Shared = Arc<Mutex<Ghcr>>;
-
-    async fn manifests(State(state): State<Shared>, headers: HeaderMap) -> Response {
-        let authorization = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let mut state = state.lock().expect("the state lock");
-        state.manifest_authorizations.push(authorization.clone());
-        if state.basic_only {
-            if authorization.as_deref() != Some(EXPECTED_BASIC) {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    [(header::WWW_AUTHENTICATE, r#"Basic realm="Registry Realm""#)],
-                )
-                    .into_response();
-            }
-            return manifest_response(&state.digest_header);
-        }
-        let accepted = state
-            .valid_bearer
-            .as_ref()
-            .is_some_and(|bearer| authorization == Some(format!("Bearer {bearer}")));
-        if !accepted {
-            // The scope deliberately holds a comma, which a naive parser would split.
-            let challenge = format!(
-                r#"Bearer realm="{}",service="ghcr.io",scope="repository:acme/app:pull,push""#,
-                state.realm
+    /// The fake GitHub, whose registry authenticates as ghcr.io does: manifests need a bearer,
+    /// which its token service gives for Basic credentials. It lives as long as the test's
+    /// runtime.
+    async fn start() -> (Url, FakeGitHub) {
+        let seed = Seed::default()
+            .with_org("acme")
+            .with_user(USERNAME)
+            .with_token(TOKEN, USERNAME)
+            .with_package(
+                PackageSeed::new("acme", PackageType::Container, "app")
+                    .version(VersionSeed::from_manifest(manifest()).tags(["v1"])),
             );
-            return (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, challenge)],
-                r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#,
-            )
-                .into_response();
-        }
-        manifest_response(&state.digest_header)
+        let fake = FakeGitHub::start(seed).await.expect("the fake starts");
+        let base = Url::parse(&fake.base_url()).expect("a URL");
+        (base, fake)
     }
 
-    fn manifest_response(digest_header: &DigestHeader) -> Response {
-        let digest = match digest_header {
-            DigestHeader::Correct => Some(sha256(MANIFEST.as_bytes())),
-            DigestHeader::Claim(digest) => Some(digest.clone()),
-            DigestHeader::Omitted => None,
-        };
-        let mut response = MANIFEST.into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/vnd.oci.image.manifest.v1+json"),
-        );
-        if let Some(digest) = digest {
-            headers.insert(
-                "docker-content-digest",
-                HeaderValue::from_str(&digest).expect("a header value"),
-            );
-        }
-        response
+    fn is_manifest(request: &&RequestRecord) -> bool {
+        request.path.contains("/manifests/")
     }
 
-    async fn token(
-        State(state): State<Shared>,
-        RawQuery(query): RawQuery,
-        headers: HeaderMap,
-    ) -> Response {
-        let mut state = state.lock().expect("the state lock");
-        state.token_queries.push(query.unwrap_or_default());
-        let authorization = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        if authorization != Some(EXPECTED_BASIC) {
-            return (
-                StatusCode::UNAUTHORIZED,
-                r#"{"errors":[{"code":"DENIED","message":"bad credentials"}]}"#,
-            )
-                .into_response();
-        }
-        state.bearers_issued += 1;
-        let bearer = format!("registry-bearer-{}", state.bearers_issued);
-        state.valid_bearer = Some(bearer.clone());
-        axum::Json(json!({"token": bearer, "expires_in": 300})).into_response()
+    fn is_token(request: &&RequestRecord) -> bool {
+        request.path == "/token"
     }
 
-    /// Starts the fake ghcr.io on 127.0.0.1; the server lives as long as the test's runtime.
-    async fn start() -> (Url, Shared) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port on 127.0.0.1");
-        let base = Url::parse(&format!(
-            "http://{}",
-            listener.local_addr().expect("an address")
-        ))
-        .expect("a URL");
-        let state = Shared::default();
-        state.lock().expect("the state lock").realm =
-            base.join("/token").expect("a URL").to_string();
-        let app = Router::new()
-            .route("/v2/{*rest}", get(manifests))
-            .route("/token", get(token))
-            .with_state(state.clone());
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (base, state)
+    /// The query strings the token service received.
+    fn token_queries(fake: &FakeGitHub) -> Vec<String> {
+        let requests = fake.requests();
+        requests
+            .iter()
+            .filter(is_token)
+            .map(|r| r.query.clone())
+            .collect()
+    }
+
+    /// The registry tokens the token service gave out.
+    fn bearers_issued(fake: &FakeGitHub) -> usize {
+        let requests = fake.requests();
+        requests
+            .iter()
+            .filter(is_token)
+            .filter(|r| r.status == 200)
+            .count()
+    }
+
+    /// The `Authorization` headers the manifest endpoint received.
+    fn manifest_authorizations(fake: &FakeGitHub) -> Vec<Option<String>> {
+        let requests = fake.requests();
+        requests
+            .iter()
+            .filter(is_manifest)
+            .map(|r| r.authorization.clone())
+            .collect()
     }
 
     #[tokio::test]
     async fn a_challenge_is_answered_with_a_bearer_that_is_then_reused() {
-        let (base, state) = start().await;
+        let (base, fake) = start().await;
+        // The scope holds a comma, which a naive parser would split.
+        fake.set_hostile_registry(Some(HostileRegistry::ScopeActions("pull,push".into())));
         let client = client(&base, TOKEN);
 
         let manifest = client
             .manifest("acme/app", "v1")
             .await
             .expect("the manifest");
-        assert_eq!(manifest.digest, sha256(MANIFEST.as_bytes()));
+        assert_eq!(manifest.digest, self::manifest().digest());
         assert!(matches!(manifest.kind, ManifestKind::Image { .. }));
         // 401, token, manifest.
         assert_eq!(client.requests_sent(), 3);
-        {
-            let state = state.lock().expect("the state lock");
-            // `service` and the whole scope, comma included, went to the token service.
-            assert_eq!(
-                state.token_queries,
-                ["service=ghcr.io&scope=repository%3Aacme%2Fapp%3Apull%2Cpush"]
-            );
-            assert_eq!(
-                state.manifest_authorizations,
-                [None, Some("Bearer registry-bearer-1".to_string())]
-            );
-        }
+        // `service` and the whole scope, comma included, went to the token service.
+        let service = base.authority().replace(':', "%3A");
+        assert_eq!(
+            token_queries(&fake),
+            [format!(
+                "service={service}&scope=repository%3Aacme%2Fapp%3Apull%2Cpush"
+            )]
+        );
+        assert_eq!(
+            manifest_authorizations(&fake),
+            [None, Some("Bearer fake-registry-token-1".to_string())]
+        );
 
         // The same repository again: the remembered bearer goes along at once.
         client
@@ -746,19 +600,19 @@ mod token_flow {
             .await
             .expect("the manifest again");
         assert_eq!(client.requests_sent(), 4);
-        assert_eq!(state.lock().expect("the state lock").bearers_issued, 1);
+        assert_eq!(bearers_issued(&fake), 1);
     }
 
     #[tokio::test]
     async fn an_expired_bearer_is_replaced_once() {
-        let (base, state) = start().await;
+        let (base, fake) = start().await;
         let client = client(&base, TOKEN);
         client
             .manifest("acme/app", "v1")
             .await
             .expect("the manifest");
 
-        state.lock().expect("the state lock").valid_bearer = None;
+        fake.expire_registry_tokens();
         client
             .manifest("acme/app", "v1")
             .await
@@ -766,20 +620,19 @@ mod token_flow {
 
         // 3 for the first; then the stale bearer (401), a new token, the manifest.
         assert_eq!(client.requests_sent(), 6);
-        let state = state.lock().expect("the state lock");
-        assert_eq!(state.bearers_issued, 2);
+        assert_eq!(bearers_issued(&fake), 2);
         assert_eq!(
-            state.manifest_authorizations[2..],
+            manifest_authorizations(&fake)[2..],
             [
-                Some("Bearer registry-bearer-1".to_string()),
-                Some("Bearer registry-bearer-2".to_string())
+                Some("Bearer fake-registry-token-1".to_string()),
+                Some("Bearer fake-registry-token-2".to_string())
             ]
         );
     }
 
     #[tokio::test]
     async fn refused_credentials_name_the_fix_and_never_the_token() {
-        let (base, _state) = start().await;
+        let (base, _fake) = start().await;
         let wrong = "ghp_WrongToken9876543210";
         let client = client(&base, wrong);
 
@@ -795,7 +648,8 @@ mod token_flow {
         let text = err.to_string();
         assert!(text.contains("read:packages"), "{text}");
         assert!(text.contains("`registry-url`"), "{text}");
-        assert!(text.contains("bad credentials"), "{text}");
+        // The token service's own words.
+        assert!(text.contains("authentication required"), "{text}");
         assert!(text.contains(USERNAME), "{text}");
         for shown in [text, format!("{err:?}")] {
             assert!(!shown.contains(wrong), "the token leaked: {shown}");
@@ -806,8 +660,10 @@ mod token_flow {
 
     #[tokio::test]
     async fn the_token_is_not_sent_over_plain_http_to_another_host() {
-        let (base, state) = start().await;
-        state.lock().expect("the state lock").realm = "http://token.example.com/token".into();
+        let (base, fake) = start().await;
+        fake.set_hostile_registry(Some(HostileRegistry::Realm(
+            "http://token.example.com/token".into(),
+        )));
         let client = client(&base, TOKEN);
 
         let err = client
@@ -828,8 +684,9 @@ mod token_flow {
 
     #[tokio::test]
     async fn a_basic_challenge_is_answered_with_the_token_and_remembered() {
-        let (base, state) = start().await;
-        state.lock().expect("the state lock").basic_only = true;
+        let (base, fake) = start().await;
+        // Like the distribution registry with htpasswd: Basic auth on the registry itself.
+        fake.set_hostile_registry(Some(HostileRegistry::BasicAuth));
         let client = client(&base, TOKEN);
 
         client
@@ -843,23 +700,18 @@ mod token_flow {
 
         // 401 and the retry with Basic; then Basic at once.
         assert_eq!(client.requests_sent(), 3);
-        let state = state.lock().expect("the state lock");
         assert_eq!(
-            state.manifest_authorizations,
-            [
-                None,
-                Some(EXPECTED_BASIC.to_string()),
-                Some(EXPECTED_BASIC.to_string())
-            ]
+            manifest_authorizations(&fake),
+            [None, Some(expected_basic()), Some(expected_basic())]
         );
-        assert!(state.token_queries.is_empty());
+        assert!(token_queries(&fake).is_empty());
     }
 
     #[tokio::test]
     async fn a_wrong_content_digest_header_is_an_error_naming_both_digests() {
-        let (base, state) = start().await;
+        let (base, fake) = start().await;
         let claimed = format!("sha256:{}", "1".repeat(64));
-        state.lock().expect("the state lock").digest_header = DigestHeader::Claim(claimed.clone());
+        fake.set_hostile_registry(Some(HostileRegistry::DigestHeader(claimed.clone())));
         let client = client(&base, TOKEN);
 
         let err = client
@@ -873,16 +725,16 @@ mod token_flow {
         );
         let text = err.to_string();
         assert!(text.contains(&claimed), "{text}");
-        assert!(text.contains(&sha256(MANIFEST.as_bytes())), "{text}");
+        assert!(text.contains(&manifest().digest()), "{text}");
         assert!(text.contains("Docker-Content-Digest"), "{text}");
     }
 
     #[tokio::test]
     async fn bytes_that_are_not_the_requested_digest_are_refused() {
-        let (base, state) = start().await;
+        let (base, fake) = start().await;
         let requested = format!("sha256:{}", "2".repeat(64));
         // Without the header, only the requested digest can catch it.
-        state.lock().expect("the state lock").digest_header = DigestHeader::Omitted;
+        fake.set_hostile_registry(Some(HostileRegistry::WrongManifest(manifest())));
         let client = client(&base, TOKEN);
 
         let err = client
@@ -896,7 +748,7 @@ mod token_flow {
             "{err:?}"
         );
         assert!(text.contains(&requested), "{text}");
-        assert!(text.contains(&sha256(MANIFEST.as_bytes())), "{text}");
+        assert!(text.contains(&manifest().digest()), "{text}");
         assert!(text.contains("the requested digest"), "{text}");
     }
 }

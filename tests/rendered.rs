@@ -19,14 +19,7 @@ use regex::Regex;
 use serde_json::Value;
 
 mod common;
-use common::{Run, TOKEN, action_env, days_ago, run_action, run_binary};
-
-fn acme() -> Seed {
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
-}
+use common::{Run, TOKEN, acme, action_env, days_ago, run_action, run_binary};
 
 /// npm `web`: 1.0.0 (id 11, 40 days old), 1.1.0 (12, 30 days), 1.2.0 (13, 20 days), 1.3.0 (14,
 /// 10 days) and 2.0.0 (15, a day). Each id in `fails` answers a DELETE with that status.
@@ -62,27 +55,13 @@ const PRUNE_WEB: &[(&str, &str)] = &[
 /// an untagged image of 90 days that belongs to no index.
 fn multi_arch() -> Seed {
     let platforms = [Platform::linux("amd64"), Platform::linux("arm64")];
-    let build = |label: &str, tag: &str, days: i64| {
-        let image = MultiArchImage::new(label, &platforms, 2);
-        let mut versions: Vec<VersionSeed> = image
-            .children()
-            .cloned()
-            .map(|m| VersionSeed::from_manifest(m).created_at(days_ago(days)))
-            .collect();
-        versions.push(
-            VersionSeed::from_manifest(image.index.clone())
-                .tags([tag])
-                .created_at(days_ago(days)),
-        );
-        (image, versions)
-    };
-    let (_, v2) = build("app v2", "v2", 0);
-    let (v1_image, v1) = build("app v1", "v1", 60);
-    let v1_index = v1_image.index.digest();
+    let v2 = MultiArchImage::new("app v2", &platforms, 2);
+    let v1 = MultiArchImage::new("app v1", &platforms, 2);
+    let v1_index = v1.index.digest();
     acme().with_package(
         PackageSeed::new("acme", PackageType::Container, "app")
-            .versions(v2)
-            .versions(v1)
+            .versions(VersionSeed::multi_arch(&v2, ["v2"], days_ago(0)))
+            .versions(VersionSeed::multi_arch(&v1, ["v1"], days_ago(60)))
             .version(
                 VersionSeed::from_manifest(ManifestSeed::cosign_signature(&v1_index))
                     .tags([cosign_tag(&v1_index, "sig")])

@@ -9,7 +9,7 @@ use fake_github::{
 use package_warden::model::Timestamp;
 
 mod common;
-use common::{Run, TOKEN, run_action};
+use common::{acme, run_on_acme};
 
 fn ago(hours: i64) -> Timestamp {
     Utc::now() - TimeDelta::hours(hours)
@@ -29,10 +29,7 @@ fn image(id: u64, tags: &[&str], deleted_hours_ago: Option<i64>) -> VersionSeed 
 /// acme's container `api`: active v2 (1) and untagged (2); deleted: v1.4.2 (3, 2h ago),
 /// untagged (4, 3h ago), v1.4.1 (5, 3 days ago). npm `web`: 1.0.0 (11), 1.1.0 (12), 2.0.0 (13).
 fn seed() -> Seed {
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
+    acme()
         .with_package(
             PackageSeed::new("acme", PackageType::Container, "api")
                 .version(image(1, &["v2"], None))
@@ -47,14 +44,6 @@ fn seed() -> Seed {
                 .version(VersionSeed::new("1.1.0").id(12).created_at(ago(200)))
                 .version(VersionSeed::new("2.0.0").id(13).created_at(ago(100))),
         )
-}
-
-fn run(fake: &FakeGitHub, command: &str, inputs: &[(&str, &str)]) -> Run {
-    let mut all = vec![("command", command), ("owner", "acme")];
-    all.extend_from_slice(inputs);
-    let run = run_action(fake, &all);
-    run.assert_token_not_leaked(TOKEN);
-    run
 }
 
 fn active_ids(fake: &FakeGitHub, package_type: PackageType, name: &str) -> Vec<u64> {
@@ -78,7 +67,7 @@ fn posts(fake: &FakeGitHub) -> Vec<String> {
 #[test]
 fn restores_by_tag_by_id_and_by_time() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
-    let by_tag = run(&fake, "restore", &[("packages", "api"), ("tags", "v1.4.2")]);
+    let by_tag = run_on_acme(&fake, "restore", &[("packages", "api"), ("tags", "v1.4.2")]);
     assert!(by_tag.success(), "{by_tag:?}");
     assert_eq!(by_tag.ids("restored"), [3]);
     assert_eq!(by_tag.outputs["restored-count"], "1");
@@ -93,7 +82,7 @@ fn restores_by_tag_by_id_and_by_time() {
         by_tag.stdout
     );
 
-    let by_id = run(
+    let by_id = run_on_acme(
         &fake,
         "restore",
         &[("packages", "api"), ("version-ids", "5")],
@@ -102,7 +91,7 @@ fn restores_by_tag_by_id_and_by_time() {
     assert_eq!(by_id.ids("restored"), [5]);
 
     let fake = FakeGitHub::spawn(seed()).unwrap();
-    let recent = run(
+    let recent = run_on_acme(
         &fake,
         "restore",
         &[("packages", "api"), ("deleted-within", "12h")],
@@ -124,7 +113,7 @@ fn restores_by_tag_by_id_and_by_time() {
 fn undo_of_a_prune_leaves_the_fake_exactly_as_it_was() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
     let before = fake.state();
-    let prune = run(
+    let prune = run_on_acme(
         &fake,
         "prune",
         &[
@@ -137,7 +126,7 @@ fn undo_of_a_prune_leaves_the_fake_exactly_as_it_was() {
     assert_eq!(prune.ids("deleted"), [11, 12]);
     assert_ne!(fake.state(), before);
 
-    let undo = run(
+    let undo = run_on_acme(
         &fake,
         "restore",
         &[("package-type", "npm"), ("undo", &prune.outputs["deleted"])],
@@ -151,7 +140,7 @@ fn undo_of_a_prune_leaves_the_fake_exactly_as_it_was() {
     );
 
     // The same undo again races with versions already restored: reported, not an error.
-    let again = run(
+    let again = run_on_acme(
         &fake,
         "restore",
         &[("package-type", "npm"), ("undo", &prune.outputs["deleted"])],
@@ -171,7 +160,7 @@ fn undo_of_a_prune_leaves_the_fake_exactly_as_it_was() {
 fn undo_from_the_report_file_restores_a_package_deleted_whole() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
     let before = fake.state();
-    let prune = run(
+    let prune = run_on_acme(
         &fake,
         "prune",
         &[
@@ -190,7 +179,7 @@ fn undo_from_the_report_file_restores_a_package_deleted_whole() {
     );
 
     let report_path = prune.outputs["report"].clone();
-    let undo = run(
+    let undo = run_on_acme(
         &fake,
         "restore",
         &[("package-type", "npm"), ("undo", &report_path)],
@@ -205,7 +194,7 @@ fn undo_from_the_report_file_restores_a_package_deleted_whole() {
 fn restore_package_brings_back_a_named_package() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
     let before = fake.state();
-    let prune = run(
+    let prune = run_on_acme(
         &fake,
         "prune",
         &[
@@ -216,7 +205,7 @@ fn restore_package_brings_back_a_named_package() {
         ],
     );
     assert!(prune.success(), "{prune:?}");
-    let restore = run(
+    let restore = run_on_acme(
         &fake,
         "restore",
         &[
@@ -238,7 +227,7 @@ fn restore_package_brings_back_a_named_package() {
 fn a_dry_run_restores_nothing() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
     let before = fake.state();
-    let dry = run(
+    let dry = run_on_acme(
         &fake,
         "restore",
         &[
@@ -259,7 +248,7 @@ fn versions_past_restoring_are_said_in_plain_words() {
     let fake = FakeGitHub::spawn(seed()).unwrap();
     // An undo naming a version GitHub no longer lists as deleted (past 30 days).
     let undo = r#"[{"owner":"acme","package":"api","package_type":"container","id":999,"name":"sha256:9","tags":[],"reason":"x","status":"deleted","package_deleted":false}]"#;
-    let run = run(&fake, "restore", &[("undo", undo)]);
+    let run = run_on_acme(&fake, "restore", &[("undo", undo)]);
     assert_eq!(run.code, Some(1), "{run:?}");
     let failed = run.json("failed");
     assert_eq!(failed[0]["id"], 999);
@@ -300,7 +289,7 @@ fn bad_input_changes_nothing() {
         ),
     ];
     for (inputs, expected) in cases {
-        let run = run(&fake, "restore", inputs);
+        let run = run_on_acme(&fake, "restore", inputs);
         assert_eq!(run.code, Some(1), "{inputs:?}: {run:?}");
         let errors = run.errors();
         assert_eq!(errors.len(), 1, "{inputs:?}: {run:?}");
@@ -315,44 +304,27 @@ fn restoring_an_image_by_tag_brings_back_its_platforms_attestations_and_signatur
     let platforms = [Platform::linux("amd64"), Platform::linux("arm64")];
     let v2 = MultiArchImage::new("api v2", &platforms, 1);
     let v1 = MultiArchImage::new("api v1", &platforms, 1);
-    let parts = |image: &MultiArchImage, tag: &str, hours: i64| {
-        let mut versions: Vec<VersionSeed> = image
-            .children()
-            .cloned()
-            .map(|m| VersionSeed::from_manifest(m).created_at(ago(hours)))
-            .collect();
-        versions.push(
-            VersionSeed::from_manifest(image.index.clone())
-                .tags([tag])
-                .created_at(ago(hours)),
-        );
-        versions
-    };
     let signature = ManifestSeed::cosign_signature(&v1.index.digest());
-    let seed = Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
-        .with_package(
-            PackageSeed::new("acme", PackageType::Container, "api")
-                .versions(parts(&v2, "v2", 1))
-                .versions(parts(&v1, "v1", 500))
-                .version(
-                    VersionSeed::from_manifest(signature)
-                        .tags([cosign_tag(&v1.index.digest(), "sig")])
-                        .created_at(ago(500)),
-                ),
-        );
+    let seed = acme().with_package(
+        PackageSeed::new("acme", PackageType::Container, "api")
+            .versions(VersionSeed::multi_arch(&v2, ["v2"], ago(1)))
+            .versions(VersionSeed::multi_arch(&v1, ["v1"], ago(500)))
+            .version(
+                VersionSeed::from_manifest(signature)
+                    .tags([cosign_tag(&v1.index.digest(), "sig")])
+                    .created_at(ago(500)),
+            ),
+    );
     let fake = FakeGitHub::spawn(seed).unwrap();
     let before = fake.state();
-    let prune = run(&fake, "prune", &[("packages", "api"), ("tags", "v1")]);
+    let prune = run_on_acme(&fake, "prune", &[("packages", "api"), ("tags", "v1")]);
     assert!(prune.success(), "{prune:?}");
     assert_eq!(
         prune.outputs["deleted-count"], "6",
         "the index, 2 platforms, 2 attestations, the signature"
     );
 
-    let restore = run(&fake, "restore", &[("packages", "api"), ("tags", "v1")]);
+    let restore = run_on_acme(&fake, "restore", &[("packages", "api"), ("tags", "v1")]);
     assert!(restore.success(), "{restore:?}");
     assert_eq!(restore.outputs["restored-count"], "6");
     assert!(

@@ -19,7 +19,7 @@ use serde_json::Value;
 use yaml_rust2::YamlLoader;
 
 mod common;
-use common::{Run, TOKEN, run_action, run_binary};
+use common::{Run, TOKEN, acme, action_env, base64, run_action, run_binary};
 
 /// Tags no registry should hold, each aimed at one of the runner's parsers.
 const HOSTILE_TAGS: [&str; 14] = [
@@ -68,25 +68,20 @@ fn hostile_seed() -> Seed {
                 .created_at(day(1 + i)),
         );
     }
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
-        .with_package(app)
-        .with_package(
-            PackageSeed::new("acme", PackageType::Container, HOSTILE_PACKAGE)
-                .version(
-                    VersionSeed::new(format!("sha256:{:064x}", 50))
-                        .id(200)
-                        .tags(["v1"])
-                        .created_at(day(20)),
-                )
-                .version(
-                    VersionSeed::new(format!("sha256:{:064x}", 51))
-                        .id(201)
-                        .created_at(day(21)),
-                ),
-        )
+    acme().with_package(app).with_package(
+        PackageSeed::new("acme", PackageType::Container, HOSTILE_PACKAGE)
+            .version(
+                VersionSeed::new(format!("sha256:{:064x}", 50))
+                    .id(200)
+                    .tags(["v1"])
+                    .created_at(day(20)),
+            )
+            .version(
+                VersionSeed::new(format!("sha256:{:064x}", 51))
+                    .id(201)
+                    .created_at(day(21)),
+            ),
+    )
 }
 
 /// The lines the runner sees in a stream: its reader breaks lines at LF, CRLF and a lone CR.
@@ -247,30 +242,15 @@ fn tags_by_id(output: &Value) -> BTreeMap<u64, Vec<String>> {
 }
 
 /// Runs the action with extra environment variables (`RUNNER_DEBUG`, `RUST_LOG`) besides the
-/// inputs, the way [`run_action`] does.
+/// inputs, the way [`run_action`] does, as actor `octocat`.
 fn run_action_with_env(fake: &FakeGitHub, inputs: &[(&str, &str)], extra: &[(&str, &str)]) -> Run {
-    let mut all: BTreeMap<&str, String> = BTreeMap::new();
-    all.insert("api-url", fake.base_url());
-    all.insert("registry-url", fake.base_url());
-    all.insert("token", TOKEN.to_string());
-    for (name, value) in inputs {
-        all.insert(name, value.to_string());
-    }
-    let env: Vec<(String, String)> = all
-        .into_iter()
-        .map(|(name, value)| (format!("INPUT_{}", name.to_uppercase()), value))
-        .chain(
-            [
-                ("GITHUB_ACTIONS", "true"),
-                ("GITHUB_REPOSITORY", "acme/app"),
-                ("GITHUB_REPOSITORY_OWNER", "acme"),
-                ("GITHUB_ACTOR", "octocat"),
-            ]
+    let mut env = action_env(fake, inputs);
+    env.extend(
+        [("GITHUB_ACTOR", "octocat")]
             .iter()
             .chain(extra)
             .map(|(k, v)| (k.to_string(), v.to_string())),
-        )
-        .collect();
+    );
     run_binary(&[], &env)
 }
 
@@ -310,23 +290,6 @@ fn assert_secret_hidden(run: &Run, secret: &str) {
             "a registry bearer token is in {what}:\n{text}"
         );
     }
-}
-
-/// Standard base64 with padding: what HTTP Basic authentication sends.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().fold(0u32, |n, b| (n << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[test]
@@ -507,15 +470,11 @@ fn hostile_tags_stay_data_when_restored() {
 fn hostile_package_names_in_warnings_stay_data() {
     let name = "evil\r::error::INJECTED-pkg-cr\n::warning::INJECTED-pkg-lf%0A";
     let fake = FakeGitHub::spawn(
-        Seed::default()
-            .with_org("acme")
-            .with_user("octocat")
-            .with_token(TOKEN, "octocat")
-            .with_package(
-                PackageSeed::new("acme", PackageType::Container, name)
-                    .version(VersionSeed::new(format!("sha256:{:064x}", 1)).id(1))
-                    .version(VersionSeed::new(format!("sha256:{:064x}", 2)).id(2)),
-            ),
+        acme().with_package(
+            PackageSeed::new("acme", PackageType::Container, name)
+                .version(VersionSeed::new(format!("sha256:{:064x}", 1)).id(1))
+                .version(VersionSeed::new(format!("sha256:{:064x}", 2)).id(2)),
+        ),
     )
     .unwrap();
     let run = run_action_with_env(
@@ -587,24 +546,20 @@ fn an_input_with_a_lone_carriage_return_in_plain_log_lines_stays_data() {
 
 /// A small seed with a real image, so that the registry's token flow runs too.
 fn image_seed() -> Seed {
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
-        .with_package(
-            PackageSeed::new("acme", PackageType::Container, "app")
-                .version(
-                    VersionSeed::from_manifest(ManifestSeed::image("old").build())
-                        .id(1)
-                        .created_at("2026-01-01T00:00:00Z"),
-                )
-                .version(
-                    VersionSeed::from_manifest(ManifestSeed::image("new").build())
-                        .id(2)
-                        .tags(["v1"])
-                        .created_at("2026-02-01T00:00:00Z"),
-                ),
-        )
+    acme().with_package(
+        PackageSeed::new("acme", PackageType::Container, "app")
+            .version(
+                VersionSeed::from_manifest(ManifestSeed::image("old").build())
+                    .id(1)
+                    .created_at("2026-01-01T00:00:00Z"),
+            )
+            .version(
+                VersionSeed::from_manifest(ManifestSeed::image("new").build())
+                    .id(2)
+                    .tags(["v1"])
+                    .created_at("2026-02-01T00:00:00Z"),
+            ),
+    )
 }
 
 #[test]

@@ -9,7 +9,7 @@ use fake_github::{
 };
 
 mod common;
-use common::{Run, TOKEN, run_action};
+use common::{Run, TOKEN, acme, run_action};
 
 fn old(id: u64, name: &str) -> VersionSeed {
     VersionSeed::new(name)
@@ -19,10 +19,7 @@ fn old(id: u64, name: &str) -> VersionSeed {
 
 /// acme's npm `web` (1–4) and `cli` (11–13), and container `app` (21–23, untagged but one).
 fn seed(profile: TokenProfile) -> Seed {
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
+    acme()
         .with_token_profile(TOKEN, profile)
         .with_package(
             PackageSeed::new("acme", PackageType::Npm, "web")

@@ -6,25 +6,10 @@ use fake_github::{FakeGitHub, Limits, PackageSeed, PackageType, Seed, VersionSee
 use package_warden::model::Timestamp;
 
 mod common;
-use common::{Run, TOKEN, run_action};
+use common::{Run, TOKEN, acme, run_action, run_on_acme};
 
 fn ago(hours: i64) -> Timestamp {
     Utc::now() - TimeDelta::hours(hours)
-}
-
-fn run(fake: &FakeGitHub, command: &str, inputs: &[(&str, &str)]) -> Run {
-    let mut all = vec![("command", command), ("owner", "acme")];
-    all.extend_from_slice(inputs);
-    let run = run_action(fake, &all);
-    run.assert_token_not_leaked(TOKEN);
-    run
-}
-
-fn acme() -> Seed {
-    Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
 }
 
 /// A container version without a manifest (the tests that use it turn `manifest-aware` off).
@@ -87,7 +72,7 @@ fn web(fails: [Option<u16>; 3]) -> Seed {
 }
 
 fn prune_web(fake: &FakeGitHub) -> Run {
-    run(
+    run_on_acme(
         fake,
         "prune",
         &[
@@ -199,7 +184,7 @@ fn when_a_restore_fails_the_last_line_counts_those_done() {
     };
     // 11 comes back, 999 is past restoring.
     let undo = format!("[{},{}]", entry(11), entry(999));
-    let run = run(
+    let run = run_on_acme(
         &fake,
         "restore",
         &[("undo", &undo), ("package-type", "npm")],
@@ -260,13 +245,13 @@ fn a_dry_run_of_restore_package_on_an_active_package_plans_what_the_real_run_res
         let mut dry_inputs = inputs.clone();
         dry_inputs.push(("dry-run", "true"));
 
-        let dry = run(&fake, "restore", &dry_inputs);
+        let dry = run_on_acme(&fake, "restore", &dry_inputs);
         assert!(dry.success(), "{dry:?}");
         assert!(
             !dry.stdout.contains("is deleted") && !dry.summary.contains("is deleted"),
             "{dry:?}"
         );
-        let real = run(&fake, "restore", &inputs);
+        let real = run_on_acme(&fake, "restore", &inputs);
         assert!(real.success(), "{real:?}");
 
         assert_eq!(dry.ids("restored"), real.ids("restored"), "{selection:?}");
@@ -290,7 +275,7 @@ fn a_dry_run_of_restore_package_on_an_active_package_plans_what_the_real_run_res
         );
     }
     let fake = FakeGitHub::spawn(active_web_with_deleted_versions()).unwrap();
-    let dry = run(
+    let dry = run_on_acme(
         &fake,
         "restore",
         &[
@@ -363,7 +348,7 @@ fn assert_capped(run: &Run, rest: &str) {
 fn summaries_of_thousands_of_long_tagged_versions_stay_under_githubs_limit() {
     let fake = FakeGitHub::spawn(crowded()).unwrap();
 
-    let prune = run(
+    let prune = run_on_acme(
         &fake,
         "prune",
         &[
@@ -397,7 +382,7 @@ fn summaries_of_thousands_of_long_tagged_versions_stay_under_githubs_limit() {
     assert!(prune.summary.contains("requests: "), "the footer is kept");
     assert_capped(&prune, "the outputs and the `report` file");
 
-    let list = run(&fake, "list", &[("packages", "app-*")]);
+    let list = run_on_acme(&fake, "list", &[("packages", "app-*")]);
     assert!(list.success(), "{}", list.stdout);
     assert!(
         list.summary
@@ -415,7 +400,7 @@ fn summaries_of_thousands_of_long_tagged_versions_stay_under_githubs_limit() {
     );
     assert_capped(&list, "the `packages` and `versions` outputs");
 
-    let restore = run(
+    let restore = run_on_acme(
         &fake,
         "restore",
         &[
@@ -457,7 +442,7 @@ fn bidi_overrides_and_control_characters_in_tags_are_shown_as_code_points_in_the
         ("tags", "v1*"),
         ("dry-run", "true"),
     ];
-    let prune = run(&fake, "prune", &inputs);
+    let prune = run_on_acme(&fake, "prune", &inputs);
     assert!(prune.success(), "{prune:?}");
     assert_eq!(prune.ids("deleted"), [2]);
     assert_eq!(
@@ -477,7 +462,7 @@ fn bidi_overrides_and_control_characters_in_tags_are_shown_as_code_points_in_the
     // The outputs are data for programs: they keep the tag as it is.
     assert_eq!(prune.json("deleted")[0]["tags"][0], HOSTILE_TAG);
 
-    let list = run(&fake, "list", &[("packages", "app")]);
+    let list = run_on_acme(&fake, "list", &[("packages", "app")]);
     assert!(list.success(), "{list:?}");
     assert_eq!(
         invisible(&list.summary),
@@ -496,7 +481,7 @@ fn bidi_overrides_and_control_characters_in_tags_are_shown_as_code_points_in_the
 fn bidi_overrides_and_control_characters_are_shown_as_code_points_in_log_lines() {
     let fake = FakeGitHub::spawn(acme()).unwrap();
     // An input error quotes the value it refuses: the value reaches the log.
-    let run = run(
+    let run = run_on_acme(
         &fake,
         "prune",
         &[("packages", "app"), ("keep-n", "3\u{202E}1\u{1b}[2J")],

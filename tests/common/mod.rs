@@ -52,6 +52,15 @@ pub fn days_ago(days: i64) -> package_warden::model::Timestamp {
     chrono::Utc::now() - chrono::TimeDelta::days(days)
 }
 
+/// Organisation `acme` and user `octocat`, whom [`TOKEN`] authenticates (a member-less
+/// organisation: the token may do everything): the owner most tests run on.
+pub fn acme() -> fake_github::Seed {
+    fake_github::Seed::default()
+        .with_org("acme")
+        .with_user("octocat")
+        .with_token(TOKEN, "octocat")
+}
+
 /// An npm package `web` of `n` versions, version `i` being `i` days old (`keep-n: 1` keeps
 /// version 1 and deletes the others), owned by `acme`; [`TOKEN`] belongs to `octocat`.
 pub fn npm_history(n: u64) -> fake_github::Seed {
@@ -60,14 +69,10 @@ pub fn npm_history(n: u64) -> fake_github::Seed {
             .id(i)
             .created_at(days_ago(i as i64))
     });
-    fake_github::Seed::default()
-        .with_org("acme")
-        .with_user("octocat")
-        .with_token(TOKEN, "octocat")
-        .with_package(
-            fake_github::PackageSeed::new("acme", fake_github::PackageType::Npm, "web")
-                .versions(versions),
-        )
+    acme().with_package(
+        fake_github::PackageSeed::new("acme", fake_github::PackageType::Npm, "web")
+            .versions(versions),
+    )
 }
 
 /// The versions the fake holds as deleted, across every package, sorted by id.
@@ -198,6 +203,16 @@ pub fn run_action(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Run {
     run_binary(&[], &action_env(fake, inputs))
 }
 
+/// Runs `command` on owner `acme` with these inputs, as [`run_action`] does, and asserts that
+/// the token leaked nowhere.
+pub fn run_on_acme(fake: &FakeGitHub, command: &str, inputs: &[(&str, &str)]) -> Run {
+    let mut all = vec![("command", command), ("owner", "acme")];
+    all.extend_from_slice(inputs);
+    let run = run_action(fake, &all);
+    run.assert_token_not_leaked(TOKEN);
+    run
+}
+
 /// The environment [`run_action`] runs the binary with.
 pub fn action_env(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut all: BTreeMap<&str, String> = BTreeMap::new();
@@ -215,6 +230,23 @@ pub fn action_env(fake: &FakeGitHub, inputs: &[(&str, &str)]) -> Vec<(String, St
             ("GITHUB_REPOSITORY_OWNER".to_string(), "acme".to_string()),
         ])
         .collect()
+}
+
+/// Standard base64 with padding (RFC 4648 §4): what HTTP Basic authentication sends.
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, b| (n << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// How long a run may take before it is taken for hung: the binary is killed and the test fails

@@ -1,6 +1,25 @@
-//! The demo data set: an organisation and a user with the kinds of package history a retention
-//! policy meets in practice. Everything is derived from fixed dates, so every run (and every
-//! digest) is the same.
+//! The demo data set behind `package-warden demo` and `fake-github --seed demo`: an organisation
+//! and a user with the kinds of package history a retention policy meets in practice ([`seed`]),
+//! and the [`TOKEN`] that opens it. Everything is derived from fixed dates, so every run (and
+//! every digest) is the same.
+//!
+//! ```
+//! use fake_github::{FakeGitHub, demo};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> anyhow::Result<()> {
+//! let github = FakeGitHub::start(demo::seed()).await?;
+//! let url = format!("{}/orgs/acme-corp/packages?package_type=container", github.base_url());
+//! let response = reqwest::Client::new()
+//!     .get(&url)
+//!     .bearer_auth(demo::TOKEN)
+//!     .header("user-agent", "doc-test")
+//!     .send()
+//!     .await?;
+//! assert_eq!(response.status(), 200);
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! Container versions carry real manifests, named by the sha256 of their bytes, laid out the way
 //! `docker buildx` and `cosign` push them to ghcr.io: for each multi-arch release a tagged OCI
@@ -13,7 +32,7 @@ use crate::manifest::{Descriptor, ManifestSeed, MultiArchImage, Platform, cosign
 use crate::model::{OwnerKind, OwnerSeed, PackageSeed, PackageType, Seed, VersionSeed, Visibility};
 
 /// The token the demo accepts, authenticating as `octo-dev`.
-pub const DEMO_TOKEN: &str = "demo-token";
+pub const TOKEN: &str = "demo-token";
 
 /// "Today" in the demo: 2026-11-01T12:00:00Z. Every timestamp is some time before it.
 const DEMO_NOW: DateTime<Utc> =
@@ -72,8 +91,11 @@ const API_ORPHANS: [(i64, u32); 4] = [(340, 101), (331, 117), (322, 124), (250, 
 /// The architectures every `acme-corp/api` release is built for (on Linux).
 const ARCHITECTURES: [&str; 2] = ["amd64", "arm64"];
 
-/// `acme-corp/api/build-cache`: one cache export every 14 hours.
-const BUILD_CACHE_VERSIONS: i64 = 300;
+/// `acme-corp/api/build-cache`: one cache export every 14 hours. Enough to have piled up, and few
+/// enough that the demo's prune of it (and the undo) stays within one minute's 900 points of
+/// requests (180 deletions or restores at 5 points each): at GitHub's real pacing the demo then
+/// runs in seconds, where 300 versions made it wait two minutes for the points to come back.
+const BUILD_CACHE_VERSIONS: i64 = 100;
 const BUILD_CACHE_EVERY_HOURS: i64 = 14;
 
 /// `acme-corp` npm package `web-sdk`: (version, days ago).
@@ -109,19 +131,19 @@ const DOTFILES_BUILDS: [(&[&str], i64); 5] = [
     (&["2026.10", "latest"], 20),
 ];
 
-/// The realistic demo data set behind `package-warden demo` and `fake-github --seed demo`:
+/// The demo data set:
 ///
 /// - organisation `acme-corp` with the container `api` (multi-arch releases `v1.0.0` to
 ///   `v1.3.0` with `latest`, a `v1.4.0-rc.1` pre-release, cosign signatures and orphaned
-///   untagged images), the container `api/build-cache` (300 untagged cache versions, `buildcache`
+///   untagged images), the container `api/build-cache` (100 untagged cache versions, `buildcache`
 ///   on the newest), the npm package `web-sdk` (2.0.0 to 2.3.1 plus pre-releases) and the maven
 ///   package `com.acme.billing` (one version already deleted);
-/// - user `octo-dev` with the container `dotfiles`, and the token [`DEMO_TOKEN`] for it.
-pub fn demo_seed() -> Seed {
+/// - user `octo-dev` with the container `dotfiles`, and the token [`TOKEN`] for it.
+pub fn seed() -> Seed {
     Seed::default()
         .with_owner(OwnerSeed::new(ORG, OwnerKind::Organization).name("Acme Corp"))
         .with_owner(OwnerSeed::new(USER, OwnerKind::User).name("Octo Dev"))
-        .with_token(DEMO_TOKEN, USER)
+        .with_token(TOKEN, USER)
         .with_package(api())
         .with_package(build_cache())
         .with_package(web_sdk())
@@ -262,10 +284,8 @@ mod tests {
 
     #[test]
     fn the_demo_seed_is_valid_and_deterministic() {
-        assert_eq!(demo_seed(), demo_seed());
-        let state = Store::from_seed(demo_seed())
-            .expect("valid seed")
-            .snapshot();
+        assert_eq!(seed(), seed());
+        let state = Store::from_seed(seed()).expect("valid seed").snapshot();
         let api = state
             .package(ORG, PackageType::Container, "api")
             .expect("seeded");
@@ -292,7 +312,7 @@ mod tests {
         let cache = state
             .package(ORG, PackageType::Container, "api/build-cache")
             .expect("seeded");
-        assert_eq!(cache.versions.len(), 300);
+        assert_eq!(cache.versions.len(), 100);
         let billing = state
             .package(ORG, PackageType::Maven, "com.acme.billing")
             .expect("seeded");
@@ -301,8 +321,8 @@ mod tests {
 
     #[test]
     fn the_demo_seed_survives_a_json_round_trip() {
-        let json = serde_json::to_string(&demo_seed()).expect("serialisable");
-        assert_eq!(Seed::from_json(&json).expect("loadable"), demo_seed());
+        let json = serde_json::to_string(&seed()).expect("serialisable");
+        assert_eq!(Seed::from_json(&json).expect("loadable"), seed());
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! Answers GitHub would never give, for testing how a client copes with a server that is broken,
-//! misconfigured or not GitHub at all: [`Hostile`], switched on while the fake runs with
-//! [`FakeGitHub::set_hostile`](crate::FakeGitHub::set_hostile).
+//! misconfigured or not GitHub at all: [`Hostile`] for the REST API and [`HostileRegistry`] for
+//! the registry, switched on while the fake runs with
+//! [`FakeGitHub::set_hostile`](crate::FakeGitHub::set_hostile) and
+//! [`FakeGitHub::set_hostile_registry`](crate::FakeGitHub::set_hostile_registry).
 
 use serde::{Deserialize, Serialize};
+
+use crate::manifest::ManifestSeed;
 
 /// `retry-after` of [`Hostile::HugeRetryAfter`]: a little over three years, in seconds.
 pub const HUGE_RETRY_AFTER: u64 = 99_999_999;
@@ -55,6 +59,43 @@ pub enum Hostile {
     /// past; every `DELETE` and `POST` is answered `403 API rate limit exceeded` with
     /// `x-ratelimit-remaining: 0` and that same past reset, as a server with a wrong clock would.
     RateLimitResetInPast,
+}
+
+/// One way for the registry to answer as ghcr.io would not: as another registry, a proxy or a
+/// broken server might. Each applies from the next registry request on, until it is switched off;
+/// the REST API is left alone.
+///
+/// ```
+/// use fake_github::{FakeGitHub, HostileRegistry, Seed};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> anyhow::Result<()> {
+/// let github = FakeGitHub::start(Seed::default().with_org("acme")).await?;
+/// github.set_hostile_registry(Some(HostileRegistry::BasicAuth));
+/// let response = reqwest::get(format!("{}/v2/", github.base_url())).await?;
+/// assert_eq!(response.status(), 401);
+/// assert_eq!(response.headers()["www-authenticate"], r#"Basic realm="Registry Realm""#);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostileRegistry {
+    /// The challenge's scope asks for these actions instead of `pull`, e.g. `pull,push`: a comma
+    /// inside a quoted parameter, which a naive parser of `WWW-Authenticate` splits.
+    ScopeActions(String),
+    /// The challenge names this realm instead of the fake's own `/token`, e.g. a token service
+    /// on another host. The fake's `/token` still answers.
+    Realm(String),
+    /// The registry asks for HTTP Basic credentials itself
+    /// (`WWW-Authenticate: Basic realm="Registry Realm"`), as the distribution registry with
+    /// htpasswd does, instead of sending clients to a token service; any user name with a seeded
+    /// token as the password may pull anything.
+    BasicAuth,
+    /// `Docker-Content-Digest` names this digest, whatever the bytes served.
+    DigestHeader(String),
+    /// Every manifest request is answered with this manifest, whatever it names, and without
+    /// `Docker-Content-Digest`: a cache or proxy serving the wrong object.
+    WrongManifest(ManifestSeed),
 }
 
 impl std::str::FromStr for Hostile {

@@ -41,7 +41,7 @@
 //! The seed is checked and numbered when the fake starts (see [`Seed`] for the JSON form). Each
 //! request is then identified (token, rate-limit budget), routed, answered from the fake's data,
 //! and logged; tests read the data back with [`FakeGitHub::state`] and the log with
-//! [`FakeGitHub::requests`]. The demo data set behind `package-warden demo` is [`demo_seed`].
+//! [`FakeGitHub::requests`]. The demo data set behind `package-warden demo` is in [`demo`].
 //!
 //! # The registry
 //!
@@ -101,6 +101,9 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! [`OciLayout`] writes what the same builders build, with real blobs, as an OCI image layout
+//! that `skopeo` pushes to a real registry.
 //!
 //! # Who may do what
 //!
@@ -169,7 +172,9 @@
 //! fake runs ([`FakeGitHub::set_faults`], [`FakeGitHub::set_limits`]). What they did is in the
 //! request log ([`RequestRecord::fault`]) and in [`FakeGitHub::counters`]. [`Hostile`] modes
 //! ([`FakeGitHub::set_hostile`]) go further, with answers GitHub would never give: a token
-//! echoed back, a `Link` that loops, a `retry-after` of three years, redirects, a proxy's `403`.
+//! echoed back, a `Link` that loops, a `retry-after` of three years, redirects, a proxy's `403`;
+//! [`HostileRegistry`] modes ([`FakeGitHub::set_hostile_registry`]) make the registry answer as
+//! other registries or broken ones do: Basic auth, a token service elsewhere, a wrong digest.
 //!
 //! Latency is slept and rate-limit windows are measured on tokio's clock. A test that wants them
 //! to pass in an instant runs on a paused clock (`#[tokio::test(start_paused = true)]`, then
@@ -180,11 +185,12 @@
 mod access;
 mod api;
 mod clock;
-mod demo;
+pub mod demo;
 mod faults;
 mod hostile;
 mod manifest;
 mod model;
+mod oci_layout;
 mod rfc3339;
 mod snapshot;
 mod store;
@@ -199,18 +205,18 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use api::{Counters, Fault, RequestKind, RequestRecord};
-pub use demo::{DEMO_TOKEN, demo_seed};
 pub use faults::{Faults, Limits, NotAProbability, Probability};
-pub use hostile::{HUGE_LAST_PAGE, HUGE_RETRY_AFTER, Hostile};
+pub use hostile::{HUGE_LAST_PAGE, HUGE_RETRY_AFTER, Hostile, HostileRegistry};
 pub use manifest::{
-    Descriptor, ImageBuilder, IndexBuilder, ManifestSeed, MultiArchImage, Platform,
-    REFERENCE_DIGEST_ANNOTATION, REFERENCE_TYPE_ANNOTATION, cosign_tag, media_type,
+    Descriptor, ImageBuilder, IndexBuilder, ManifestSeed, MultiArchImage, Platform, cosign_tag,
+    media_type,
 };
 pub use model::{
     DEFAULT_CREATED_AT, DEFAULT_RATE_LIMIT, IntoTimestamp, LatePush, MetadataShape, OwnerKind,
     OwnerSeed, PackageSeed, PackageType, PushTrigger, Seed, UnknownPackageType, VersionSeed,
     Visibility,
 };
+pub use oci_layout::OciLayout;
 pub use snapshot::{OwnerState, PackageState, State, VersionState};
 pub use store::SeedError;
 pub use tokens::{
@@ -358,6 +364,18 @@ impl FakeGitHub {
     /// `None` makes it GitHub again.
     pub fn set_hostile(&self, hostile: Option<Hostile>) {
         *self.app.hostile() = hostile;
+    }
+
+    /// Makes the registry misbehave as `hostile` says from the next request on (see
+    /// [`HostileRegistry`]); `None` makes it ghcr.io again.
+    pub fn set_hostile_registry(&self, hostile: Option<HostileRegistry>) {
+        *self.app.hostile_registry() = hostile;
+    }
+
+    /// Forgets every registry token issued so far, as if they had expired: a client holding one
+    /// meets the registry's `401` challenge again and must fetch a new one.
+    pub fn expire_registry_tokens(&self) {
+        self.app.registry_tokens().expire_all();
     }
 
     /// Sets what is left of `token`'s hourly primary budget and when it resets, as if it had been

@@ -19,8 +19,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Parser;
 use fake_github::{
-    DEMO_TOKEN, FakeGitHub, Faults, Hostile, Limits, OwnerKind, OwnerSeed, PackagePermission,
-    Probability, Seed, TokenProfile, demo_seed,
+    FakeGitHub, Faults, Hostile, Limits, OwnerKind, OwnerSeed, PackagePermission, Probability,
+    Seed, TokenProfile, demo,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -198,7 +198,7 @@ async fn main() -> ExitCode {
 /// Serves the seed `args` name, with its faults and limits, until Ctrl-C.
 async fn serve(args: Args) -> anyhow::Result<()> {
     let (seed, demo) = if args.seed == "demo" {
-        (demo_seed(), true)
+        (demo::seed(), true)
     } else {
         let path = PathBuf::from(&args.seed);
         let text = std::fs::read_to_string(&path)
@@ -220,7 +220,7 @@ async fn serve(args: Args) -> anyhow::Result<()> {
     github.set_hostile(args.hostile.clone());
     println!("fake-github listening on {}", github.base_url());
     if demo {
-        println!("token: {DEMO_TOKEN} (authenticates as octo-dev)");
+        println!("token: {} (authenticates as octo-dev)", demo::TOKEN);
     }
     tokio::signal::ctrl_c()
         .await

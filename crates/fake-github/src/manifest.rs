@@ -46,9 +46,9 @@ use media_type::{
 };
 
 /// The annotation buildx puts on an index entry that is an attestation, not an image.
-pub const REFERENCE_TYPE_ANNOTATION: &str = "vnd.docker.reference.type";
+const REFERENCE_TYPE_ANNOTATION: &str = "vnd.docker.reference.type";
 /// The annotation naming the image manifest an attestation describes.
-pub const REFERENCE_DIGEST_ANNOTATION: &str = "vnd.docker.reference.digest";
+const REFERENCE_DIGEST_ANNOTATION: &str = "vnd.docker.reference.digest";
 
 /// A registry manifest exactly as a registry would serve it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::faults::{Faults, Limits};
-use crate::manifest::ManifestSeed;
+use crate::manifest::{ManifestSeed, MultiArchImage};
 use crate::tokens::TokenProfile;
 
 /// The creation time of anything the seed leaves undated: 2024-01-01T00:00:00Z.
@@ -699,6 +699,26 @@ impl VersionSeed {
             manifest: Some(manifest.clone()),
             ..VersionSeed::new(manifest.digest())
         }
+    }
+
+    /// The versions one multi-arch build makes on ghcr.io, each pushed at `at`: every manifest
+    /// the index names, untagged, in the order buildx pushes them, then the index tagged `tags`.
+    ///
+    /// # Panics
+    /// If `at` is text that is not an RFC 3339 timestamp.
+    pub fn multi_arch<T: Into<String>>(
+        build: &MultiArchImage,
+        tags: impl IntoIterator<Item = T>,
+        at: impl IntoTimestamp,
+    ) -> Vec<VersionSeed> {
+        let at = at.into_timestamp();
+        build
+            .children()
+            .map(|child| VersionSeed::from_manifest(child.clone()).created_at(at))
+            .chain([VersionSeed::from_manifest(build.index.clone())
+                .tags(tags)
+                .created_at(at)])
+            .collect()
     }
 
     /// Gives the version a fixed id.

@@ -4,8 +4,8 @@ mod common;
 
 use common::{Api, Reply, read};
 use fake_github::{
-    Fault, Faults, ManifestSeed, MultiArchImage, PackageSeed, PackageType, Platform, RequestKind,
-    Seed, VersionSeed, Visibility, cosign_tag, media_type,
+    Fault, Faults, HostileRegistry, ManifestSeed, MultiArchImage, PackageSeed, PackageType,
+    Platform, RequestKind, Seed, VersionSeed, Visibility, cosign_tag, media_type,
 };
 use reqwest::Method;
 use sha2::{Digest as _, Sha256};
@@ -505,4 +505,75 @@ async fn faults_reach_the_registry_too() {
     let log = api.github.requests();
     assert_eq!(log.last().and_then(|r| r.fault), Some(Fault::ServerError));
     assert_eq!(api.github.counters().injected_failures, 1);
+}
+
+#[tokio::test]
+async fn expired_tokens_meet_the_challenge_again() {
+    let (api, _) = start().await;
+    let token = pull_token(&api, API).await;
+    api.github.expire_registry_tokens();
+    let stale = manifest(&api, Method::GET, API, "v1", Some(&token), &[]).await;
+    assert_eq!(stale.status, 401);
+    assert!(stale.header("www-authenticate").is_some());
+    let fresh = pull_token(&api, API).await;
+    assert_ne!(fresh, token, "a token is never given out twice");
+    assert_eq!(pull(&api, API, "v1").await.status, 200);
+    // The log keeps the credentials each request carried.
+    let log = api.github.requests();
+    let stale_request = log
+        .iter()
+        .find(|r| r.status == 401)
+        .expect("the stale request");
+    assert_eq!(stale_request.authorization, Some(format!("Bearer {token}")));
+}
+
+#[tokio::test]
+async fn a_hostile_registry_claims_the_wrong_digest_or_serves_the_wrong_manifest() {
+    let (api, fixture) = start().await;
+    let claimed = format!("sha256:{}", "1".repeat(64));
+    api.github
+        .set_hostile_registry(Some(HostileRegistry::DigestHeader(claimed.clone())));
+    let reply = pull(&api, API, "v1").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("docker-content-digest"),
+        Some(claimed.as_str())
+    );
+    assert_eq!(reply.text, fixture.build.index.content);
+
+    api.github
+        .set_hostile_registry(Some(HostileRegistry::WrongManifest(fixture.cache.clone())));
+    let reply = pull(&api, API, &fixture.signature.digest()).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("docker-content-digest"), None);
+    assert_eq!(sha256(&reply.text), fixture.cache.digest());
+
+    api.github.set_hostile_registry(None);
+    let reply = pull(&api, API, "v1").await;
+    assert_eq!(
+        reply.header("docker-content-digest"),
+        Some(fixture.build.index.digest().as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_hostile_registry_names_another_realm_or_asks_for_basic_credentials() {
+    let (api, _) = start().await;
+    let elsewhere = "https://token.example.invalid/token";
+    api.github
+        .set_hostile_registry(Some(HostileRegistry::Realm(elsewhere.into())));
+    let challenged = manifest(&api, Method::GET, API, "v1", None, &[]).await;
+    let challenge = challenged.header("www-authenticate").expect("a challenge");
+    assert_eq!(challenge_param(challenge, "realm"), Some(elsewhere));
+
+    api.github
+        .set_hostile_registry(Some(HostileRegistry::BasicAuth));
+    let challenged = manifest(&api, Method::GET, API, "v1", None, &[]).await;
+    assert_eq!(
+        challenged.header("www-authenticate"),
+        Some(r#"Basic realm="Registry Realm""#)
+    );
+    let url = api.url(&format!("/v2/{API}/manifests/v1"));
+    let basic = read(api.client().get(url).basic_auth("anyone", Some(TOKEN))).await;
+    assert_eq!(basic.status, 200, "{}", basic.text);
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use axum::extract::{Request, State};
 use axum::http::HeaderValue;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::middleware::Next;
 use axum::response::Response;
 use serde::Serialize;
@@ -25,6 +25,9 @@ pub struct RequestRecord {
     pub path: String,
     /// The raw query string, without the `?`; empty when there was none.
     pub query: String,
+    /// The `Authorization` header as sent, credentials and all, if there was one: which
+    /// credentials went where is what registry and token tests check.
+    pub authorization: Option<String>,
     /// The status the fake answered with; `0` when it dropped the connection instead.
     pub status: u16,
     /// Whether it went to the REST API or to the registry.
@@ -175,6 +178,10 @@ pub(crate) async fn record_request(
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().unwrap_or_default().to_owned();
+    let authorization = request
+        .headers()
+        .get(AUTHORIZATION)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
     let kind = RequestKind::of(&path);
     let sequence = app.request_sequence.fetch_add(1, Ordering::Relaxed) + 1;
     let id = format!("FAKE:{sequence:08X}");
@@ -204,6 +211,7 @@ pub(crate) async fn record_request(
         method,
         path,
         query,
+        authorization,
         status,
         kind,
         fault,

@@ -41,7 +41,7 @@ pub use envelope::{Counters, Fault, RequestKind, RequestRecord};
 
 use crate::clock::Clock;
 use crate::faults::{Faults, Limits};
-use crate::hostile::Hostile;
+use crate::hostile::{Hostile, HostileRegistry};
 use crate::store::Store;
 use caller::{Budgets, hourly_limit};
 use error::{ApiError, docs};
@@ -66,6 +66,7 @@ impl App {
             fault_schedule: Mutex::new(FaultSchedule::new(faults)),
             limits: Mutex::new(limits),
             hostile: Mutex::new(None),
+            hostile_registry: Mutex::new(None),
             secondary_limits: Mutex::new(SecondaryLimits::default()),
             registry_tokens: Mutex::new(RegistryTokens::default()),
             request_sequence: AtomicU64::new(0),
@@ -110,6 +111,8 @@ pub(crate) struct Shared {
     limits: Mutex<Limits>,
     /// The way the REST API misbehaves, if it does.
     hostile: Mutex<Option<Hostile>>,
+    /// The way the registry misbehaves, if it does.
+    hostile_registry: Mutex<Option<HostileRegistry>>,
     secondary_limits: Mutex<SecondaryLimits>,
     registry_tokens: Mutex<RegistryTokens>,
     /// Numbers requests for their ids.
@@ -150,6 +153,10 @@ impl Shared {
 
     pub fn hostile(&self) -> MutexGuard<'_, Option<Hostile>> {
         lock(&self.hostile)
+    }
+
+    pub fn hostile_registry(&self) -> MutexGuard<'_, Option<HostileRegistry>> {
+        lock(&self.hostile_registry)
     }
 
     pub fn secondary_limits(&self) -> MutexGuard<'_, SecondaryLimits> {

@@ -10,7 +10,10 @@
 //! the fake. A registry token allows pulling the repositories named in the scopes it was asked
 //! for; the fake lets any account pull any package and anonymous tokens pull public ones. The
 //! REST API's token rules (scopes, permissions, SAML SSO: see the crate docs) are not applied
-//! here. Tokens do not expire.
+//! here. Tokens do not expire unless a test says so (`FakeGitHub::expire_registry_tokens`).
+//!
+//! A [`HostileRegistry`] mode may change the challenge (another realm, other actions in the
+//! scope) or replace the token flow with Basic auth on the registry itself.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -23,6 +26,7 @@ use serde_json::{Value, json};
 use super::{RegistryError, TOKEN_PATH};
 use crate::api::App;
 use crate::api::extract::request_host;
+use crate::hostile::HostileRegistry;
 
 /// Every registry token issued, with what it allows.
 #[derive(Debug, Default)]
@@ -62,15 +66,56 @@ impl RegistryTokens {
     fn grant(&self, token: &str) -> Option<&Grant> {
         self.grants.get(token)
     }
+
+    /// Forgets every token issued, as if all had expired. New ones keep counting up, so that a
+    /// client is never given an old token again.
+    pub(crate) fn expire_all(&mut self) {
+        self.grants.clear();
+    }
+}
+
+/// What the challenge says, where a [`HostileRegistry`] mode changes it.
+#[derive(Debug, Clone, Copy, Default)]
+struct ChallengeQuirks<'a> {
+    /// The realm, instead of the fake's own token endpoint.
+    realm: Option<&'a str>,
+    /// The scope's actions, instead of `pull`.
+    actions: Option<&'a str>,
+}
+
+impl<'a> ChallengeQuirks<'a> {
+    fn of(hostile: Option<&'a HostileRegistry>) -> Self {
+        match hostile {
+            Some(HostileRegistry::Realm(realm)) => ChallengeQuirks {
+                realm: Some(realm),
+                actions: None,
+            },
+            Some(HostileRegistry::ScopeActions(actions)) => ChallengeQuirks {
+                realm: None,
+                actions: Some(actions),
+            },
+            _ => ChallengeQuirks::default(),
+        }
+    }
 }
 
 /// The challenge that sends a client to the token endpoint, for `repository` when the request
 /// named one. GHCR lower-cases repository names, so the scope does too.
-fn challenge(host: &str, repository: Option<&str>, insufficient_scope: bool) -> String {
-    let mut challenge = format!(r#"Bearer realm="http://{host}{TOKEN_PATH}",service="{host}""#);
+fn challenge(
+    host: &str,
+    repository: Option<&str>,
+    insufficient_scope: bool,
+    quirks: ChallengeQuirks<'_>,
+) -> String {
+    let realm = match quirks.realm {
+        Some(realm) => realm.to_owned(),
+        None => format!("http://{host}{TOKEN_PATH}"),
+    };
+    let mut challenge = format!(r#"Bearer realm="{realm}",service="{host}""#);
     if let Some(repository) = repository {
         let repository = repository.to_ascii_lowercase();
-        challenge.push_str(&format!(r#",scope="repository:{repository}:pull""#));
+        let actions = quirks.actions.unwrap_or("pull");
+        challenge.push_str(&format!(r#",scope="repository:{repository}:{actions}""#));
     }
     if insufficient_scope {
         challenge.push_str(r#",error="insufficient_scope""#);
@@ -90,17 +135,50 @@ pub(crate) fn authorize(
     repository: Option<&str>,
 ) -> Result<Grant, RegistryError> {
     let host = request_host(headers, app);
+    let hostile = app.hostile_registry().clone();
+    if hostile == Some(HostileRegistry::BasicAuth) {
+        return authorize_basic(app, headers, repository);
+    }
+    let quirks = ChallengeQuirks::of(hostile.as_ref());
     let grant = bearer(headers).and_then(|token| app.registry_tokens().grant(token).cloned());
     match grant {
         None => Err(RegistryError::unauthorized(Some(challenge(
-            &host, repository, false,
+            &host, repository, false, quirks,
         )))),
         Some(grant) if repository.is_some_and(|r| !grant.may_pull(r)) => {
-            let challenge = challenge(&host, repository, true);
+            let challenge = challenge(&host, repository, true, quirks);
             Err(RegistryError::unauthorized(Some(challenge))
                 .detail("the token's scope does not include this repository"))
         }
         Some(grant) => Ok(grant),
+    }
+}
+
+/// [`HostileRegistry::BasicAuth`]: the registry takes Basic credentials (a seeded token as the
+/// password) itself, and they allow pulling anything.
+fn authorize_basic(
+    app: &App,
+    headers: &HeaderMap,
+    repository: Option<&str>,
+) -> Result<Grant, RegistryError> {
+    let login = match basic_password(headers) {
+        Credentials::Basic(password) => app
+            .store()
+            .authenticate(&password)
+            .map(|owner| owner.login.clone()),
+        Credentials::Anonymous | Credentials::Malformed => None,
+    };
+    match login {
+        Some(login) => Ok(Grant {
+            login: Some(login),
+            repositories: repository
+                .map(str::to_ascii_lowercase)
+                .into_iter()
+                .collect(),
+        }),
+        None => Err(RegistryError::unauthorized(Some(
+            r#"Basic realm="Registry Realm""#.to_owned(),
+        ))),
     }
 }
 
@@ -288,12 +366,37 @@ mod tests {
     #[test]
     fn challenges_name_the_realm_service_and_scope() {
         assert_eq!(
-            challenge("127.0.0.1:9", Some("Acme/App"), false),
+            challenge(
+                "127.0.0.1:9",
+                Some("Acme/App"),
+                false,
+                ChallengeQuirks::default()
+            ),
             r#"Bearer realm="http://127.0.0.1:9/token",service="127.0.0.1:9",scope="repository:acme/app:pull""#
         );
         assert_eq!(
-            challenge("h", None, false),
+            challenge("h", None, false, ChallengeQuirks::default()),
             r#"Bearer realm="http://h/token",service="h""#
+        );
+        let elsewhere = HostileRegistry::Realm("http://elsewhere.invalid/token".into());
+        let pull_push = HostileRegistry::ScopeActions("pull,push".into());
+        assert_eq!(
+            challenge(
+                "h",
+                Some("a/b"),
+                false,
+                ChallengeQuirks::of(Some(&elsewhere))
+            ),
+            r#"Bearer realm="http://elsewhere.invalid/token",service="h",scope="repository:a/b:pull""#
+        );
+        assert_eq!(
+            challenge(
+                "h",
+                Some("a/b"),
+                false,
+                ChallengeQuirks::of(Some(&pull_push))
+            ),
+            r#"Bearer realm="http://h/token",service="h",scope="repository:a/b:pull,push""#
         );
     }
 }

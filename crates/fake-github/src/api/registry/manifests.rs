@@ -8,8 +8,9 @@ use axum::response::{IntoResponse, Response};
 use super::RegistryError;
 use super::auth::authorize;
 use crate::api::App;
+use crate::hostile::HostileRegistry;
 use crate::model::{PackageType, Visibility};
-use crate::store::Reference;
+use crate::store::{Reference, StoredManifest};
 
 /// What a path under `/v2/` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +45,8 @@ impl<'a> ManifestPath<'a> {
 /// has the digest `{reference}` or carries it as a tag, exactly as stored, with its media type as
 /// `Content-Type` and its digest as `Docker-Content-Digest`. A deleted version's manifest is
 /// `404 MANIFEST_UNKNOWN` until the version is restored. (`HEAD` is answered from the same
-/// handler; axum leaves out the body.)
+/// handler; axum leaves out the body.) [`HostileRegistry::DigestHeader`] and
+/// [`HostileRegistry::WrongManifest`] change what is served once the client is authorised.
 pub(crate) async fn get_manifest(
     State(app): State<App>,
     uri: Uri,
@@ -62,6 +64,13 @@ pub(crate) async fn get_manifest(
         .detail("the fake registry serves only /v2/<owner>/<name>/manifests/<reference>"));
     };
 
+    let hostile = app.hostile_registry().clone();
+    if let Some(HostileRegistry::WrongManifest(manifest)) = &hostile {
+        return Ok(manifest_response(
+            &StoredManifest::from(manifest.clone()),
+            None,
+        ));
+    }
     let store = app.store();
     // GHCR lower-cases owners in repository paths; logins compare case-insensitively anyway.
     let package = store
@@ -93,6 +102,15 @@ pub(crate) async fn get_manifest(
         )));
     }
 
+    let digest = match &hostile {
+        Some(HostileRegistry::DigestHeader(claimed)) => claimed,
+        _ => &manifest.digest,
+    };
+    Ok(manifest_response(manifest, Some(digest)))
+}
+
+/// `manifest`'s bytes with its media type, and `Docker-Content-Digest: digest` when given.
+fn manifest_response(manifest: &StoredManifest, digest: Option<&str>) -> Response {
     let mut response = (StatusCode::OK, manifest.content.clone()).into_response();
     let headers = response.headers_mut();
     for (name, value) in [
@@ -104,10 +122,10 @@ pub(crate) async fn get_manifest(
             headers.insert(name, value);
         }
     }
-    if let Ok(digest) = HeaderValue::from_str(&manifest.digest) {
+    if let Some(digest) = digest.and_then(|digest| HeaderValue::from_str(digest).ok()) {
         headers.insert("docker-content-digest", digest);
     }
-    Ok(response)
+    response
 }
 
 /// Whether a manifest of `media_type` may be served to a client that sent these `Accept`
