@@ -243,7 +243,12 @@ fn write_results(
             Some(report.remaining_count().to_string()),
         ),
         ("report", Some(report_path.display().to_string())),
-        ("journal", journal_path.map(|p| p.display().to_string())),
+        // No journal when nothing was sent (a dry run, a refusal, an empty plan): an empty
+        // output, not `None`, which `set_outputs` reads as "too large to write".
+        (
+            "journal",
+            Some(journal_path.map_or_else(String::new, |p| p.display().to_string())),
+        ),
     ];
     runtime.set_outputs(outputs, "the `report` file holds everything");
     runtime
