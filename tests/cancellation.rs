@@ -82,14 +82,6 @@ fn journal_entries(run: &Spawned) -> Vec<Value> {
         .collect()
 }
 
-/// How many DELETEs the run's journal says were sent so far (answered or not).
-fn sendings(run: &Spawned) -> usize {
-    journal_entries(run)
-        .iter()
-        .filter(|e| e["event"] == "sending")
-        .count()
-}
-
 /// The ids the journal says were sent and has no outcome for yet.
 fn unanswered(run: &Spawned) -> BTreeSet<u64> {
     let mut sent = BTreeSet::new();
@@ -126,17 +118,6 @@ fn wait_for_hung_request(run: &Spawned, window: Duration) {
         std::thread::sleep(Duration::from_millis(5));
     }
     panic!("no DELETE stayed unanswered for {window:?}");
-}
-
-/// Waits until the run's journal says `count` DELETEs have been sent (answered or not).
-fn wait_for_sending(run: &Spawned, count: usize) {
-    for _ in 0..6000 {
-        if sendings(run) >= count {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    panic!("the run never sent {count} deletions");
 }
 
 fn journal_lines(run: &Run) -> Vec<Value> {

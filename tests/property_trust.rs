@@ -328,6 +328,7 @@ fn run(fake: &FakeGitHub, world: &World) -> Outcome {
         .unwrap_or(Value::Null);
     let journal = outputs
         .get("journal")
+        .filter(|p| !p.is_empty())
         .map(|p| {
             std::fs::read_to_string(p)
                 .unwrap()
