@@ -1,7 +1,7 @@
 //! package-warden keeps GitHub Packages tidy and recoverable.
 //!
 //! Data flows one way: [`config`] turns `INPUT_*` variables or flags into a validated
-//! [`config::Config`]; [`inventory`] reads the owner's packages and versions through the
+//! [`config::Config`]; [`listing`] reads the owner's packages and versions through the
 //! [`github`] client; a command in [`commands`] decides and acts; [`report`] renders what happened
 //! and [`actions`] writes it where GitHub Actions (or a person at a terminal) reads it: step
 //! outputs, the job summary, workflow commands. Nothing upstream reaches back downstream.
@@ -15,9 +15,8 @@ pub mod demo;
 pub mod env;
 pub mod execute;
 pub mod github;
-pub mod images;
-pub mod inventory;
 pub mod journal;
+pub mod listing;
 pub mod model;
 pub mod plan;
 pub mod progress;

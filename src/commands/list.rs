@@ -6,18 +6,17 @@ use super::Display;
 use crate::actions::Runtime;
 use crate::config::Config;
 use crate::github::VersionState;
-use crate::inventory;
+use crate::listing;
 use crate::progress::Progress;
 use crate::report::ListReport;
 
 /// Lists, then writes the `packages` and `versions` outputs, the summary and the terminal table.
 pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyhow::Result<()> {
     let client = super::api_client(config)?;
-    let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    let scope = listing::resolve_scope(&client, &config.owner).await?;
     let listed = async {
         let packages =
-            inventory::find_packages(&client, &scope, config.package_type, &config.packages)
-                .await?;
+            listing::find_packages(&client, &scope, config.package_type, &config.packages).await?;
         if let Some(warning) = super::unmatched_packages(config, &scope, &packages) {
             runtime.warning(&warning);
         }
@@ -28,7 +27,7 @@ pub async fn run(config: &Config, runtime: &Runtime, display: &Display) -> anyho
         ));
         let progress = Progress::new(runtime, "Packages listed:", packages.len());
         let listings =
-            inventory::list_versions(&client, &scope, packages, VersionState::Active, &progress)
+            listing::list_versions(&client, &scope, packages, VersionState::Active, &progress)
                 .await?;
         anyhow::Ok(listings)
     }

@@ -13,7 +13,7 @@ use crate::cancel::{Cancellation, Cancelled};
 use crate::config::{Command, Config};
 use crate::env::Env;
 use crate::github::{Client, Scope, access};
-use crate::inventory;
+use crate::listing;
 use crate::registry::RegistryClient;
 use crate::transport::Transport;
 
@@ -173,7 +173,7 @@ pub(crate) async fn registry_client(
     client: &Client,
     scope: &Scope,
 ) -> anyhow::Result<(RegistryClient, String)> {
-    let owner = inventory::owner_login(client, scope).await?;
+    let owner = listing::owner_login(client, scope).await?;
     // ghcr.io takes any user name with a token; GITHUB_ACTOR is what the runner would log in as.
     let username = env
         .get("GITHUB_ACTOR")

@@ -11,9 +11,9 @@ use crate::cancel::{Cancellation, Cancelled};
 use crate::config::{Config, Env};
 use crate::execute::{self, Op, Outcome, Runner};
 use crate::github::{Client, Scope, VersionState};
-use crate::images;
-use crate::inventory;
 use crate::journal::{self, Journal};
+use crate::listing;
+use crate::listing::images;
 use crate::model::{PackageType, Timestamp};
 use crate::plan::{self, Images, PackageFacts, checks};
 use crate::progress::Progress;
@@ -32,7 +32,7 @@ pub async fn run(
     let settings = &config.prune;
     let started = Instant::now();
     let client = super::api_client(config)?;
-    let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    let scope = listing::resolve_scope(&client, &config.owner).await?;
     super::preflight(config, &client, &scope, runtime, true).await?;
     let Gathered {
         facts,
@@ -154,7 +154,7 @@ async fn gather(
 ) -> anyhow::Result<Gathered> {
     let mut phases = Vec::new();
     let packages =
-        inventory::find_packages(client, scope, config.package_type, &config.packages).await?;
+        listing::find_packages(client, scope, config.package_type, &config.packages).await?;
     let unmatched = super::unmatched_packages(config, scope, &packages);
     runtime.info(&format!(
         "Listing the versions of {} {} package(s) of {scope}",
@@ -163,7 +163,7 @@ async fn gather(
     ));
     let listings = {
         let progress = Progress::new(runtime, "Packages listed:", packages.len());
-        inventory::list_versions(client, scope, packages, VersionState::Active, &progress).await?
+        listing::list_versions(client, scope, packages, VersionState::Active, &progress).await?
     };
     phases.push(("listing", started.elapsed()));
 
@@ -176,7 +176,7 @@ async fn gather(
     };
     let owner = match &registry {
         Some((_, owner)) => owner.clone(),
-        None => inventory::owner_login(client, scope).await?,
+        None => listing::owner_login(client, scope).await?,
     };
     let mut facts = Vec::with_capacity(listings.len());
     for listing in listings {

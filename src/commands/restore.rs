@@ -10,7 +10,7 @@ use crate::cancel::{Cancellation, Cancelled};
 use crate::config::{Config, Env};
 use crate::execute::{self, ImageParts, Op, Outcome, PackageExecuted, Runner, Status};
 use crate::github::{Client, Scope, VersionState};
-use crate::inventory;
+use crate::listing;
 use crate::model::{PackageType, PackageVersion};
 use crate::plan::checks::{self, RestoreShape};
 use crate::plan::restore::{self, RestoreFacts, UndoEntry};
@@ -32,11 +32,11 @@ pub async fn run(
     let request = &config.restore.request;
     let undo = request.undo.as_deref();
     let client = super::api_client(config)?;
-    let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    let scope = listing::resolve_scope(&client, &config.owner).await?;
     if undo.is_some() && scope == Scope::TokenAccount {
         // `owner` left empty: the undo's owner is compared once the token's login is known, and
         // still before anything changes.
-        let login = inventory::owner_login(&client, &scope).await?;
+        let login = listing::owner_login(&client, &scope).await?;
         config.restore.check_undo_owner(&login, true)?;
     }
     super::preflight(config, &client, &scope, runtime, true).await?;
@@ -154,7 +154,7 @@ async fn targets(
         return Ok((targets.clone(), targets));
     }
     let packages =
-        inventory::find_packages(client, scope, config.package_type, &config.packages).await?;
+        listing::find_packages(client, scope, config.package_type, &config.packages).await?;
     warnings.extend(super::unmatched_packages(config, scope, &packages));
     let targets = packages
         .into_iter()

@@ -6,8 +6,8 @@ use anyhow::{Context, bail};
 use crate::actions::Runtime;
 use crate::config::{Config, Env};
 use crate::github::VersionState;
-use crate::images::{self, BrokenImage};
-use crate::inventory;
+use crate::listing;
+use crate::listing::images::{self, BrokenImage};
 use crate::model::{PackageType, short_digest};
 use crate::progress::Progress;
 use crate::registry;
@@ -21,12 +21,12 @@ pub async fn run(config: &Config, runtime: &Runtime, env: &Env) -> anyhow::Resul
         return Ok(());
     }
     let client = super::api_client(config)?;
-    let scope = inventory::resolve_scope(&client, &config.owner).await?;
+    let scope = listing::resolve_scope(&client, &config.owner).await?;
     let packages =
-        inventory::find_packages(&client, &scope, config.package_type, &config.packages).await?;
+        listing::find_packages(&client, &scope, config.package_type, &config.packages).await?;
     let listings = {
         let progress = Progress::new(runtime, "Packages listed:", packages.len());
-        inventory::list_versions(&client, &scope, packages, VersionState::Active, &progress).await?
+        listing::list_versions(&client, &scope, packages, VersionState::Active, &progress).await?
     };
     let (registry, owner) = super::registry_client(config, env, &client, &scope).await?;
 

@@ -1,5 +1,8 @@
-//! Finding what the owner has: the owner's scope, the packages that match, their versions.
-//! This is the listing stage of every command; it reads and never changes anything.
+//! Finding what the owner has: the owner's scope, the packages that match, their versions, and
+//! (in [`images`]) what the registry says about their manifests: the facts the planner decides
+//! on. This is the listing stage of every command; it reads and never changes anything.
+
+pub mod images;
 
 use futures::{StreamExt, TryStreamExt};
 
