@@ -184,6 +184,8 @@ pub struct Runner<'a> {
     cancellation: &'a Cancellation,
     /// Where each request that may delete something is written before it leaves (deletions).
     journal: Option<&'a Journal>,
+    /// Whether [`Runner::run`] logs progress lines.
+    logs_progress: bool,
     concurrency: usize,
     /// Packages whose first request has been sent.
     probed: HashSet<usize>,
@@ -207,6 +209,7 @@ impl<'a> Runner<'a> {
             runtime,
             cancellation,
             journal: None,
+            logs_progress: false,
             concurrency: client.transport().settings().concurrency.max(1),
             probed: HashSet::new(),
             denied: HashMap::new(),
@@ -219,6 +222,14 @@ impl<'a> Runner<'a> {
         self
     }
 
+    /// Logs progress while [`Runner::run`] sends: a line every few seconds in Actions, a bar
+    /// at a terminal, and where it ended. Meant for work whose size is known when it starts: a
+    /// restore finds the parts of its images wave after wave, so its total is not.
+    pub fn logging_progress(mut self) -> Runner<'a> {
+        self.logs_progress = true;
+        self
+    }
+
     /// Sends `jobs`, wave after wave: each wave holds what no unsent job it waits for still holds
     /// back; a job whose forerunner failed, was deferred or was not sent stays, with that said.
     /// Returns a status for every job, in no particular order.
@@ -226,12 +237,15 @@ impl<'a> Runner<'a> {
         let op = self.op;
         // Counted by word, so that the log says "0 deleted, 3 failed", never "Deleted 3 of 3"
         // when all three failed.
-        let progress = Progress::new(self.runtime, op.progress_label(), jobs.len()).counting(&[
-            Status::Done.word(op),
-            Status::AlreadyDone.word(op),
-            "failed",
-            "deferred",
-        ]);
+        let progress = self.logs_progress.then(|| {
+            Progress::new(self.runtime, op.progress_label(), jobs.len()).counting(&[
+                Status::Done.word(op),
+                Status::AlreadyDone.word(op),
+                "failed",
+                "deferred",
+            ])
+        });
+        let progress = progress.as_ref();
         let labels: HashMap<(usize, usize), String> =
             jobs.iter().map(|j| (j.key(), j.label.clone())).collect();
         let mut statuses: HashMap<(usize, usize), Status> = HashMap::new();
@@ -240,7 +254,7 @@ impl<'a> Runner<'a> {
             if let Some(signal) = self.cancellation.signal() {
                 for job in waiting.drain(..) {
                     let status = not_sent(signal);
-                    progress.record(status.word(op));
+                    record(progress, status.word(op));
                     statuses.insert(job.key(), status);
                 }
                 break;
@@ -253,7 +267,7 @@ impl<'a> Runner<'a> {
                     WaveState::Pending => later.push(job),
                     WaveState::Ready => ready.push(job),
                     WaveState::Blocked(status) => {
-                        progress.record(status.word(op));
+                        record(progress, status.word(op));
                         statuses.insert(job.key(), status);
                         settled = true;
                     }
@@ -264,10 +278,12 @@ impl<'a> Runner<'a> {
                 // all, so send them rather than wait forever.
                 ready = std::mem::take(&mut later);
             }
-            statuses.extend(self.send(ready, &progress).await);
+            statuses.extend(self.send(ready, progress).await);
             waiting = later;
         }
-        progress.finish();
+        if let Some(progress) = progress {
+            progress.finish();
+        }
         statuses
             .into_iter()
             .map(|((package, version), status)| Executed {
@@ -283,7 +299,7 @@ impl<'a> Runner<'a> {
     async fn send(
         &mut self,
         jobs: Vec<Job>,
-        progress: &Progress<'_>,
+        progress: Option<&Progress<'_>>,
     ) -> Vec<((usize, usize), Status)> {
         let (probes, rest): (Vec<Job>, Vec<Job>) = jobs
             .into_iter()
@@ -304,7 +320,7 @@ impl<'a> Runner<'a> {
                 self.op.noun(),
                 self.denied[&job.package]
             ));
-            progress.record(status.word(self.op));
+            record(progress, status.word(self.op));
             done.push((job.key(), status));
         }
         done.extend(
@@ -321,7 +337,7 @@ impl<'a> Runner<'a> {
     async fn send_all(
         &self,
         jobs: Vec<Job>,
-        progress: &Progress<'_>,
+        progress: Option<&Progress<'_>>,
     ) -> Vec<((usize, usize), Status, bool)> {
         let op = self.op;
         futures::stream::iter(jobs)
@@ -330,7 +346,7 @@ impl<'a> Runner<'a> {
                 (job.key(), status, refused)
             })
             .buffer_unordered(self.concurrency)
-            .inspect(|(_, status, _)| progress.record(status.word(op)))
+            .inspect(|(_, status, _)| record(progress, status.word(op)))
             .collect()
             .await
     }
@@ -471,6 +487,13 @@ impl<'a> Runner<'a> {
         if let Some(journal) = self.journal {
             journal.record(&entry());
         }
+    }
+}
+
+/// Counts one job that ended as `word` in the progress, if progress is logged.
+fn record(progress: Option<&Progress<'_>>, word: &'static str) {
+    if let Some(progress) = progress {
+        progress.record(word);
     }
 }
 

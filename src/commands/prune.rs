@@ -71,8 +71,9 @@ pub async fn run(
             path.display()
         ));
         let deleting = Instant::now();
-        let mut runner =
-            Runner::new(Op::Delete, &client, &scope, runtime, cancellation).journaling(&journal);
+        let mut runner = Runner::new(Op::Delete, &client, &scope, runtime, cancellation)
+            .journaling(&journal)
+            .logging_progress();
         let outcome = execute::delete(&mut runner, &plan).await;
         journal.record(&journal::Entry::End {
             cancelled_by: cancellation.signal().map(|s| s.to_string()),

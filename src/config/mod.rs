@@ -26,7 +26,7 @@ mod prune;
 mod restore;
 
 pub use prune::{PruneSettings, SELECTION_INPUTS, parse_age};
-pub use restore::{RESTORE_SELECTION_INPUTS, RestoreSettings};
+pub use restore::{RESTORE_SELECTION_INPUTS, RestoreSettings, shorten};
 
 // Re-exported because the environment map is part of this module's API (`RawInputs::read`,
 // `Config::from_inputs`) and callers long imported it from here.
@@ -727,7 +727,7 @@ impl Config {
                 inputs: SELECTION_INPUTS,
             });
         }
-        let restore = restore::parse(raw, &owner, package_type)?;
+        let restore = restore::parse(raw)?;
         if command == Command::Restore && restore.selects_nothing() {
             return Err(InputError::NoSelection {
                 command: "restore",

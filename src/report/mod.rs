@@ -2,6 +2,7 @@
 //! the terminal, JSON for step outputs. Package names and tags are untrusted: every renderer
 //! escapes them for its format.
 
+pub mod file;
 mod list;
 mod prune;
 mod restore;
@@ -14,8 +15,9 @@ use crate::actions::{
     MAX_OUTPUT_BYTES, escape_code_points, escape_invisible, is_invisible_control,
 };
 
+pub use file::ReportFile;
 pub use list::{ListReport, PackageOutput, SUMMARY_VERSIONS_PER_PACKAGE, VersionOutput};
-pub use prune::{PruneReport, RequestCounts, VersionEntry};
+pub use prune::{DeletedEntry, PruneReport, RequestCounts, VersionEntry};
 pub use restore::{RestoreReport, RestoredEntry};
 pub use summary::{SUMMARY_BYTES, Summary};
 

@@ -1,19 +1,17 @@
 //! What `prune` shows: the `deleted` and `failed` outputs, the full report file, the summary and
 //! the terminal table.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::model::{Timestamp, rfc3339, short_digest};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::file::{Reasons, ReportFile, ReportPackage, ReportVersion};
 use super::{Summary, markdown_escape, summary_heading, terminal_safe, terminal_table};
 use crate::execute::{Executed, Op, Outcome, Status};
 use crate::github::Scope;
-use crate::model::{PackageType, Tags, VersionId};
-use crate::plan::{Action, PackagePlan, Plan, Reason, VersionPlan};
-
-/// Prune deletes.
-const OP: Op = Op::Delete;
+use crate::model::{PackageType, Tags, Timestamp, VersionId, rfc3339, short_digest};
+use crate::plan::{Action, PackagePlan, Plan, VersionPlan};
 
 /// At most this many rows per table in the summary, and fewer when they would take it past
 /// [`super::SUMMARY_BYTES`]; the outputs and the report file hold everything.
@@ -92,35 +90,14 @@ pub struct VersionEntry<'a> {
     pub error: Option<&'a str>,
 }
 
-/// The report file: the whole plan, every version with its decision, reasons and result.
-#[derive(Serialize)]
-struct ReportFile<'a> {
-    command: &'static str,
-    generated_at: String,
-    dry_run: bool,
-    /// The owner's login (`undo` refuses a report of another owner).
-    owner: &'a str,
-    package_type: PackageType,
-    refused: Option<&'a str>,
-    packages: Vec<ReportPackage<'a>>,
-}
-
-#[derive(Serialize)]
-struct ReportPackage<'a> {
-    name: &'a str,
-    package_type: PackageType,
-    delete_package: bool,
-    versions: ReportVersions<'a>,
-}
-
 /// A package's versions in the report, serialised one at a time as they are written.
-struct ReportVersions<'a> {
+struct StreamedVersions<'a> {
     index: usize,
     package: &'a PackagePlan,
     statuses: &'a HashMap<(usize, usize), &'a Status>,
 }
 
-impl Serialize for ReportVersions<'_> {
+impl Serialize for StreamedVersions<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(
             self.package
@@ -131,15 +108,15 @@ impl Serialize for ReportVersions<'_> {
                     let status = self.statuses.get(&(self.index, v)).copied();
                     ReportVersion {
                         id: version.version.id,
-                        name: &version.version.name,
-                        tags: version.version.tags(),
-                        created_at: rfc3339(version.version.created_at),
-                        updated_at: rfc3339(version.version.updated_or_created()),
-                        action: version.action,
-                        reasons: &version.reasons,
-                        result: status.map(|status| status.word(OP)),
+                        name: Cow::Borrowed(&version.version.name),
+                        tags: version.version.tag_list.as_deref().map(Cow::Borrowed),
+                        created_at: Cow::Owned(rfc3339(version.version.created_at)),
+                        updated_at: Cow::Owned(rfc3339(version.version.updated_or_created())),
+                        action: Some(version.action.into()),
+                        reasons: Reasons::Written(&version.reasons),
+                        result: status.map(|status| Cow::Borrowed(status.word(OP))),
                         error: match status {
-                            Some(Status::Failed(error)) => Some(error),
+                            Some(Status::Failed(error)) => Some(Cow::Borrowed(error)),
                             _ => None,
                         },
                     }
@@ -148,20 +125,25 @@ impl Serialize for ReportVersions<'_> {
     }
 }
 
-#[derive(Serialize)]
-struct ReportVersion<'a> {
-    id: VersionId,
-    name: &'a str,
-    tags: Tags<'a>,
-    created_at: String,
-    updated_at: String,
-    action: Action,
-    reasons: &'a [Reason],
-    /// What happened to a planned deletion; absent for kept versions.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    result: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
+/// Prune deletes.
+const OP: Op = Op::Delete;
+
+/// One version of a prune's `deleted` output as `undo` reads it back: the fields of
+/// [`VersionEntry`] it needs, owned.
+#[derive(Debug, Deserialize)]
+pub struct DeletedEntry {
+    /// Absent from the outputs of package-warden before it recorded the owner.
+    #[serde(default)]
+    pub owner: Option<String>,
+    pub package: String,
+    pub package_type: PackageType,
+    pub id: VersionId,
+    pub name: String,
+    /// A [`Status::word`]; absent from the oldest outputs, which listed deleted versions only.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub package_deleted: bool,
 }
 
 impl<'a> PruneReport<'a> {
@@ -241,17 +223,17 @@ impl<'a> PruneReport<'a> {
         &'s self,
         generated_at: Timestamp,
         statuses: &'s HashMap<(usize, usize), &'s Status>,
-    ) -> ReportFile<'s> {
+    ) -> ReportFile<'s, StreamedVersions<'s>> {
         let packages = self
             .plan
             .packages
             .iter()
             .enumerate()
             .map(|(index, package)| ReportPackage {
-                name: &package.package.name,
+                name: Cow::Borrowed(&package.package.name),
                 package_type: package.package.package_type,
                 delete_package: package.delete_package,
-                versions: ReportVersions {
+                versions: StreamedVersions {
                     index,
                     package,
                     statuses,
@@ -259,12 +241,12 @@ impl<'a> PruneReport<'a> {
             })
             .collect();
         ReportFile {
-            command: "prune",
-            generated_at: rfc3339(generated_at),
+            command: Cow::Borrowed("prune"),
+            generated_at: Cow::Owned(rfc3339(generated_at)),
             dry_run: self.dry_run,
-            owner: self.owner,
-            package_type: self.package_type,
-            refused: self.refused.as_deref(),
+            owner: Some(Cow::Borrowed(self.owner)),
+            package_type: Some(self.package_type),
+            refused: self.refused.as_deref().map(Cow::Borrowed),
             packages,
         }
     }
@@ -516,4 +498,41 @@ fn row(package: &PackagePlan, version: &VersionPlan, why: &str) -> String {
         markdown_escape(&version.version.tags().render()),
         markdown_escape(why)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `undo` reads the `deleted` output back with [`DeletedEntry`]: what one writes, the other
+    /// reads.
+    #[test]
+    fn the_deleted_output_reads_back() {
+        let tags = ["v1".to_string()];
+        let written = VersionEntry {
+            owner: "acme",
+            package: "app",
+            package_type: PackageType::Container,
+            id: VersionId(7),
+            name: "sha256:1",
+            tags: Tags::Known(&tags),
+            reason: "delete: untagged".to_string(),
+            status: Status::Done.word(OP),
+            package_deleted: true,
+            error: None,
+        };
+        let text = serde_json::to_string(&[written]).unwrap();
+        let read: Vec<DeletedEntry> = serde_json::from_str(&text).unwrap();
+        let [entry] = &read[..] else {
+            panic!("{read:?}")
+        };
+        assert_eq!(entry.owner.as_deref(), Some("acme"));
+        assert_eq!(
+            (entry.package.as_str(), entry.package_type, entry.id),
+            ("app", PackageType::Container, VersionId(7))
+        );
+        assert_eq!(entry.name, "sha256:1");
+        assert_eq!(entry.status.as_deref(), Some("deleted"));
+        assert!(entry.package_deleted);
+    }
 }

@@ -1,5 +1,7 @@
 //! `restore`: bring back deleted versions and packages, up to undoing a whole earlier prune.
 
+mod undo;
+
 use std::collections::BTreeSet;
 
 use anyhow::{Context, bail};
@@ -12,6 +14,7 @@ use crate::execute::{self, ImageParts, Op, Outcome, PackageExecuted, Runner, Sta
 use crate::github::{Client, Scope, VersionState};
 use crate::listing;
 use crate::model::{PackageType, PackageVersion};
+use crate::plan::RestoreRequest;
 use crate::plan::checks::{self, RestoreShape};
 use crate::plan::restore::{self, RestoreFacts, UndoEntry};
 use crate::report::RestoreReport;
@@ -29,20 +32,29 @@ pub async fn run(
     display: &Display,
     cancellation: &Cancellation,
 ) -> anyhow::Result<()> {
-    let request = &config.restore.request;
-    let undo = request.undo.as_deref();
+    // The record `undo` names is read and checked before any request: the record of another
+    // owner's prune is refused with nothing sent.
+    let request = &RestoreRequest {
+        undo: (config.restore.undo.as_deref())
+            .map(|value| undo::read_checked(value, &config.owner, config.package_type))
+            .transpose()?,
+        ..config.restore.request.clone()
+    };
+    let undo_entries = request.undo.as_deref();
     let client = super::api_client(config)?;
     let scope = listing::resolve_scope(&client, &config.owner).await?;
-    if undo.is_some() && scope == Scope::TokenAccount {
+    if let Some(entries) = undo_entries
+        && scope == Scope::TokenAccount
+    {
         // `owner` left empty: the undo's owner is compared once the token's login is known, and
         // still before anything changes.
         let login = listing::owner_login(&client, &scope).await?;
-        config.restore.check_undo_owner(&login, true)?;
+        undo::check_owner(entries, &login, true)?;
     }
     super::preflight(config, &client, &scope, runtime, true).await?;
 
     let mut warnings = Vec::new();
-    let (targets, whole) = targets(config, &client, &scope, undo, &mut warnings).await?;
+    let (targets, whole) = targets(config, &client, &scope, undo_entries, &mut warnings).await?;
     let mut runner = Runner::new(Op::Restore, &client, &scope, runtime, cancellation);
     let packages = restore_packages(config, &runner, cancellation, &whole).await;
     let facts = list(
@@ -62,7 +74,7 @@ pub async fn run(
         package_type: config.package_type,
         manifest_aware: config.manifest_aware,
         dry_run: config.dry_run,
-        undo: undo.is_some(),
+        undo: undo_entries.is_some(),
         by_tag_alone: request.selection.tags.is_some() && request.deleted_within.is_none(),
     };
     warnings.extend(shape.warning());
