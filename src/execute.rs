@@ -119,8 +119,13 @@ impl Outcome {
         Outcome::would_do(planned(plan))
     }
 
+    /// A dry run of a restore: every planned restore is reported as what would happen.
+    pub fn dry_run_restore(plan: &RestorePlan) -> Outcome {
+        Outcome::would_do(restore_keys(plan))
+    }
+
     /// A dry run of `jobs`: (package, version) indices into a plan.
-    pub fn would_do(jobs: impl IntoIterator<Item = (usize, usize)>) -> Outcome {
+    fn would_do(jobs: impl IntoIterator<Item = (usize, usize)>) -> Outcome {
         let results = jobs
             .into_iter()
             .map(|(package, version)| Executed {
@@ -762,12 +767,7 @@ pub async fn restore(
     parts: Option<&ImageParts<'_>>,
 ) -> Outcome {
     let mut outcome = Outcome::default();
-    let mut wave: Vec<(usize, usize)> = plan
-        .packages
-        .iter()
-        .enumerate()
-        .flat_map(|(p, package)| (0..package.versions.len()).map(move |v| (p, v)))
-        .collect();
+    let mut wave: Vec<(usize, usize)> = restore_keys(plan).collect();
     loop {
         let results = runner.run(restore_jobs(plan, &wave)).await;
         let restored: Vec<(usize, usize)> = results
@@ -784,6 +784,14 @@ pub async fn restore(
     }
     outcome.results.sort_by_key(|r| (r.package, r.version));
     outcome
+}
+
+/// The (package, version) indices of every version the plan restores.
+fn restore_keys(plan: &RestorePlan) -> impl Iterator<Item = (usize, usize)> + '_ {
+    plan.packages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, package)| (0..package.versions.len()).map(move |v| (p, v)))
 }
 
 fn restore_jobs(plan: &RestorePlan, keys: &[(usize, usize)]) -> Vec<Job> {

@@ -15,7 +15,7 @@ use crate::journal::{self, Journal};
 use crate::listing;
 use crate::listing::images;
 use crate::model::{PackageType, Timestamp};
-use crate::plan::{self, Images, PackageFacts, checks};
+use crate::plan::{self, Images, PackageFacts, Plan, checks};
 use crate::progress::Progress;
 use crate::registry::{self, RegistryClient};
 use crate::report::{PruneReport, RequestCounts};
@@ -50,11 +50,10 @@ pub async fn run(
     let refused = checks::max_deletions_refusal(plan.deletion_count(), settings.max_deletions);
 
     let report_path = report_file(env, now);
-    let mut journal = Journal::none();
-    let outcome = if config.dry_run {
-        Outcome::dry_run(&plan)
+    let (outcome, journal) = if config.dry_run {
+        (Outcome::dry_run(&plan), Journal::none())
     } else if refused.is_some() || plan.deletion_count() == 0 {
-        Outcome::default()
+        (Outcome::default(), Journal::none())
     } else {
         // Until now a signal simply ended the run (nothing had changed); from here on it stops
         // the run in good order. One that came just before is still honoured here.
@@ -63,29 +62,17 @@ pub async fn run(
             return Err(Cancelled(signal).into());
         }
         let path = journal_file(&report_path);
-        journal = Journal::create(&path, "prune", &owner, config.package_type, now)
-            .with_context(|| format!("could not create the journal {}", path.display()))?;
-        runtime.info(&format!(
-            "Deleting {} version(s); each deletion is recorded as it happens in {}",
-            plan.deletion_count(),
-            path.display()
-        ));
+        let deletions = plan.deletion_count();
+        let journal = open_journal(runtime, &path, &owner, config.package_type, now, deletions)?;
         let deleting = Instant::now();
-        let mut runner = Runner::new(Op::Delete, &client, &scope, runtime, cancellation)
-            .journaling(&journal)
-            .logging_progress();
-        let outcome = execute::delete(&mut runner, &plan).await;
-        journal.record(&journal::Entry::End {
-            cancelled_by: cancellation.signal().map(|s| s.to_string()),
-        });
-        warnings.extend(journal.error());
+        let outcome = delete(&client, &scope, runtime, cancellation, &plan, &journal).await;
         phases.push(("deleting", deleting.elapsed()));
-        warnings.extend(outcome.notes.iter().cloned());
-        outcome
+        (outcome, journal)
     };
+    warnings.extend(journal.error());
+    warnings.extend(outcome.notes.iter().cloned());
     warnings.extend(execute::stopped_early(&client));
 
-    let stats = client.transport().stats();
     let report = PruneReport {
         scope: &scope,
         owner: &owner,
@@ -96,27 +83,13 @@ pub async fn run(
         implied: &settings.implied,
         refused: refused.clone(),
         warnings: &warnings,
-        requests: RequestCounts {
-            requests: stats.requests,
-            registry: registry.as_ref().map(|(r, _)| r.requests_sent()),
-            retries: stats.retries,
-            rate_limit_waits: stats.rate_limit_waits,
-            waited: stats.waited,
-            phases,
-        },
+        requests: request_counts(&client, registry.as_ref().map(|(r, _)| r), phases),
     };
     for warning in &warnings {
         runtime.warning(warning);
     }
     write_results(runtime, &report, &report_path, journal.path(), now, display)?;
-    runtime.info(&match &registry {
-        Some((registry, _)) => format!(
-            "{} request(s) sent to the API, {} to the registry",
-            client.requests_sent(),
-            registry.requests_sent()
-        ),
-        None => format!("{} request(s) sent to the API", client.requests_sent()),
-    });
+    runtime.info(&requests_sent(&client, registry.as_ref().map(|(r, _)| r)));
 
     if let Some(signal) = cancellation.signal() {
         return Err(Cancelled(signal).into());
@@ -128,6 +101,73 @@ pub async fn run(
         bail!("{failures}; see the `failed` output and the job summary");
     }
     Ok(())
+}
+
+/// What the run cost, for the summary's footer.
+fn request_counts(
+    client: &Client,
+    registry: Option<&RegistryClient>,
+    phases: Vec<(&'static str, Duration)>,
+) -> RequestCounts {
+    let stats = client.transport().stats();
+    RequestCounts {
+        requests: stats.requests,
+        registry: registry.map(RegistryClient::requests_sent),
+        retries: stats.retries,
+        rate_limit_waits: stats.rate_limit_waits,
+        waited: stats.waited,
+        phases,
+    }
+}
+
+/// The log's last line: `12 request(s) sent to the API, 3 to the registry`.
+fn requests_sent(client: &Client, registry: Option<&RegistryClient>) -> String {
+    match registry {
+        Some(registry) => format!(
+            "{} request(s) sent to the API, {} to the registry",
+            client.requests_sent(),
+            registry.requests_sent()
+        ),
+        None => format!("{} request(s) sent to the API", client.requests_sent()),
+    }
+}
+
+/// Creates the journal at `path`, beside the report, before the first deletion.
+fn open_journal(
+    runtime: &Runtime,
+    path: &Path,
+    owner: &str,
+    package_type: PackageType,
+    now: Timestamp,
+    deletions: usize,
+) -> anyhow::Result<Journal> {
+    let journal = Journal::create(path, "prune", owner, package_type, now)
+        .with_context(|| format!("could not create the journal {}", path.display()))?;
+    runtime.info(&format!(
+        "Deleting {deletions} version(s); each deletion is recorded as it happens in {}",
+        path.display()
+    ));
+    Ok(journal)
+}
+
+/// Deletes what the plan deletes, each deletion in `journal` as it happens, and closes the
+/// journal with how the run ended.
+async fn delete(
+    client: &Client,
+    scope: &Scope,
+    runtime: &Runtime,
+    cancellation: &Cancellation,
+    plan: &Plan,
+    journal: &Journal,
+) -> Outcome {
+    let mut runner = Runner::new(Op::Delete, client, scope, runtime, cancellation)
+        .journaling(journal)
+        .logging_progress();
+    let outcome = execute::delete(&mut runner, plan).await;
+    journal.record(&journal::Entry::End {
+        cancelled_by: cancellation.signal().map(|s| s.to_string()),
+    });
+    outcome
 }
 
 /// What a prune plans from.

@@ -32,14 +32,8 @@ pub async fn run(
     display: &Display,
     cancellation: &Cancellation,
 ) -> anyhow::Result<()> {
-    // The record `undo` names is read and checked before any request: the record of another
-    // owner's prune is refused with nothing sent.
-    let request = &RestoreRequest {
-        undo: (config.restore.undo.as_deref())
-            .map(|value| undo::read_checked(value, &config.owner, config.package_type))
-            .transpose()?,
-        ..config.restore.request.clone()
-    };
+    // Before any request: the record of another owner's prune is refused with nothing sent.
+    let request = &undo::request(config)?;
     let undo_entries = request.undo.as_deref();
     let client = super::api_client(config)?;
     let scope = listing::resolve_scope(&client, &config.owner).await?;
@@ -70,43 +64,25 @@ pub async fn run(
     if let Some(error) = checks::restore_unknown_ids_error(&restore::unknown_ids(&facts, request)) {
         bail!(error);
     }
-    let shape = RestoreShape {
-        package_type: config.package_type,
-        manifest_aware: config.manifest_aware,
-        dry_run: config.dry_run,
-        undo: undo_entries.is_some(),
-        by_tag_alone: request.selection.tags.is_some() && request.deleted_within.is_none(),
-    };
+    let shape = shape(config, request);
     warnings.extend(shape.warning());
+    let registry = match shape.follows_image_parts() {
+        true => Some(super::registry_client(config, env, &client, &scope).await?),
+        false => None,
+    };
 
     // Where the parts of restored images are looked for: the packages' deleted versions.
     let deleted: Vec<Vec<PackageVersion>> = facts.iter().map(|f| f.deleted.clone()).collect();
     let mut plan = restore::plan(facts, request, chrono::Utc::now());
     let outcome = if config.dry_run {
-        Outcome::would_do(
-            plan.packages
-                .iter()
-                .enumerate()
-                .flat_map(|(p, package)| (0..package.versions.len()).map(move |v| (p, v))),
-        )
+        Outcome::dry_run_restore(&plan)
     } else {
-        let registry = match shape.follows_image_parts() {
-            true => Some(super::registry_client(config, env, &client, &scope).await?),
-            false => None,
-        };
         let parts = registry.as_ref().map(|(registry, owner)| ImageParts {
             registry,
             owner,
             deleted,
         });
-        let count = plan.restore_count();
-        if count > 0 {
-            if let Some(signal) = cancellation.signal() {
-                return Err(Cancelled(signal).into());
-            }
-            cancellation.take_over();
-            runtime.info(&format!("Restoring {count} version(s)"));
-        }
+        start_restoring(runtime, cancellation, plan.restore_count())?;
         execute::restore(&mut runner, &mut plan, parts.as_ref()).await
     };
     warnings.extend(outcome.notes.iter().cloned());
@@ -130,6 +106,34 @@ pub async fn run(
     }
     if let Some(failures) = report.failure_line() {
         bail!("{failures}; see the `failed` output and the job summary");
+    }
+    Ok(())
+}
+
+/// What the restore was asked, as far as images are concerned.
+fn shape(config: &Config, request: &RestoreRequest) -> RestoreShape {
+    RestoreShape {
+        package_type: config.package_type,
+        manifest_aware: config.manifest_aware,
+        dry_run: config.dry_run,
+        undo: request.undo.is_some(),
+        by_tag_alone: request.selection.tags.is_some() && request.deleted_within.is_none(),
+    }
+}
+
+/// Before the first version is restored: from here on a signal stops the run in good order,
+/// with a report (one that came just before ends it here, with nothing restored).
+fn start_restoring(
+    runtime: &Runtime,
+    cancellation: &Cancellation,
+    count: usize,
+) -> anyhow::Result<()> {
+    if count > 0 {
+        if let Some(signal) = cancellation.signal() {
+            return Err(Cancelled(signal).into());
+        }
+        cancellation.take_over();
+        runtime.info(&format!("Restoring {count} version(s)"));
     }
     Ok(())
 }

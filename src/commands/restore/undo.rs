@@ -5,9 +5,10 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::config::{InputError, OwnerInput, shorten};
+use crate::config::{Config, InputError, OwnerInput, shorten};
 use crate::journal;
 use crate::model::PackageType;
+use crate::plan::RestoreRequest;
 use crate::plan::restore::UndoEntry;
 use crate::report::file::was_deleted;
 use crate::report::{DeletedEntry, ReportFile};
@@ -17,10 +18,22 @@ use crate::report::{DeletedEntry, ReportFile};
 /// stops here instead of filling the runner's memory.
 pub const UNDO_FILE_LIMIT: u64 = 64 * 1024 * 1024;
 
+/// The planner's request: the restore inputs, with what the prune being undone deleted, read
+/// from the record `undo` names.
+pub fn request(config: &Config) -> Result<RestoreRequest, InputError> {
+    let undo = (config.restore.undo.as_deref())
+        .map(|value| read_checked(value, &config.owner, config.package_type))
+        .transpose()?;
+    Ok(RestoreRequest {
+        undo,
+        ..config.restore.request.clone()
+    })
+}
+
 /// Reads the record `undo` names and refuses one of another package type, or of another owner
 /// when `owner` names the owner. For the token's own account, whose login is known only once
 /// GitHub was asked, [`check_owner`] follows.
-pub fn read_checked(
+fn read_checked(
     value: &str,
     owner: &OwnerInput,
     package_type: PackageType,
