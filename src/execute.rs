@@ -174,6 +174,30 @@ pub struct Job {
 }
 
 impl Job {
+    /// The job for version `v` of package `p`, named by its first tag, else its name.
+    fn new(
+        (p, v): (usize, usize),
+        package_type: PackageType,
+        package_name: &str,
+        version: &PackageVersion,
+        after: Vec<(usize, usize)>,
+    ) -> Job {
+        Job {
+            package: p,
+            version: v,
+            package_type,
+            package_name: package_name.to_string(),
+            id: version.id,
+            name: version.name.clone(),
+            label: version
+                .tags()
+                .first()
+                .cloned()
+                .unwrap_or(version.name.clone()),
+            after,
+        }
+    }
+
     fn key(&self) -> (usize, usize) {
         (self.package, self.version)
     }
@@ -637,21 +661,13 @@ pub async fn delete(runner: &mut Runner<'_>, plan: &Plan) -> Outcome {
         .iter()
         .map(|&(p, v)| {
             let package = &plan.packages[p];
-            let version = &package.versions[v].version;
-            Job {
-                package: p,
-                version: v,
-                package_type: package.package.package_type,
-                package_name: package.package.name.clone(),
-                id: version.id,
-                name: version.name.clone(),
-                label: version
-                    .tags()
-                    .first()
-                    .cloned()
-                    .unwrap_or(version.name.clone()),
-                after: parents[&(p, v)].clone(),
-            }
+            Job::new(
+                (p, v),
+                package.package.package_type,
+                &package.package.name,
+                &package.versions[v].version,
+                parents[&(p, v)].clone(),
+            )
         })
         .collect();
     let mut deleted = runner.run(jobs).await;
@@ -798,21 +814,13 @@ fn restore_jobs(plan: &RestorePlan, keys: &[(usize, usize)]) -> Vec<Job> {
     keys.iter()
         .map(|&(p, v)| {
             let package = &plan.packages[p];
-            let version = &package.versions[v].version;
-            Job {
-                package: p,
-                version: v,
-                package_type: package.package_type,
-                package_name: package.name.clone(),
-                id: version.id,
-                name: version.name.clone(),
-                label: version
-                    .tags()
-                    .first()
-                    .cloned()
-                    .unwrap_or(version.name.clone()),
-                after: Vec::new(),
-            }
+            Job::new(
+                (p, v),
+                package.package_type,
+                &package.name,
+                &package.versions[v].version,
+                Vec::new(),
+            )
         })
         .collect()
 }
